@@ -1,0 +1,1 @@
+"""Kinderwijkraad: a children's neighbourhood council through its school year."""

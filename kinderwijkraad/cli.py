@@ -1,0 +1,107 @@
+"""Command line: `kinderwijkraad run | db upgrade | db downgrade | db current | seed-demo | create-admin`."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from kinderwijkraad import db
+from kinderwijkraad.config import PROJECT_ROOT, get_settings
+from kinderwijkraad.errors import KwrError
+from kinderwijkraad.i18n import t
+
+
+def _prepare(url: str) -> None:
+    db.upgrade(url)
+    settings = get_settings()
+    if settings.demo_mode:
+        from kinderwijkraad.services.demo import seed_demo
+
+        engine = db.make_engine(url)
+        try:
+            if seed_demo(engine):
+                print("Demo data created: see the login page for the demo accounts.")
+        finally:
+            engine.dispose()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    url = settings.effective_database_url
+    if settings.uses_default_database:
+        _prepare(url)
+    app = Path(__file__).resolve().parent / "app.py"
+    argv = ["streamlit", "run", str(app), "--server.port", str(args.port), "--server.address", args.address]
+    os.chdir(PROJECT_ROOT)  # so .streamlit/config.toml and secrets.toml are found
+    os.execvp(sys.executable, [sys.executable, "-m", *argv])
+    return 0  # not reached
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    url = get_settings().effective_database_url
+    if args.action == "upgrade":
+        db.upgrade(url, args.revision or "head")
+    elif args.action == "downgrade":
+        db.downgrade(url, args.revision or "-1")
+    print(f"database at revision: {db.current_revision(url) or 'empty'}")
+    return 0
+
+
+def cmd_seed_demo(_args: argparse.Namespace) -> int:
+    settings = get_settings()
+    if settings.env == "production":
+        print("Refusing to create demo accounts in production.", file=sys.stderr)
+        return 2
+    from kinderwijkraad.services.demo import seed_demo
+
+    engine = db.make_engine(settings.effective_database_url)
+    created = seed_demo(engine)
+    print("Demo data created." if created else "The database already has accounts; nothing changed.")
+    return 0
+
+
+def cmd_create_admin(args: argparse.Namespace) -> int:
+    """The first admin of a production installation; the password must be changed at first login."""
+    from kinderwijkraad.services.demo import bootstrap_admin
+
+    password = os.environ.get("KWR_ADMIN_PASSWORD") or getpass.getpass("One-time password (10+ characters): ")
+    engine = db.make_engine(get_settings().effective_database_url)
+    try:
+        bootstrap_admin(engine, username=args.username, display_name=args.name, password=password)
+    except KwrError as error:
+        print(t(error.key, **error.params), file=sys.stderr)
+        return 2
+    print(f"Admin '{args.username}' created; the password must be changed at first login.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="kinderwijkraad", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="migrate (SQLite default), seed demo data if empty, serve the app")
+    run.add_argument("--port", type=int, default=8501)
+    run.add_argument("--address", default="localhost")
+    run.set_defaults(handler=cmd_run)
+    database = commands.add_parser("db", help="database migrations")
+    database.add_argument("action", choices=["upgrade", "downgrade", "current"])
+    database.add_argument("revision", nargs="?")
+    database.set_defaults(handler=cmd_db)
+    seed = commands.add_parser("seed-demo", help="fill an empty database with the demo wijk and accounts")
+    seed.set_defaults(handler=cmd_seed_demo)
+    admin = commands.add_parser("create-admin", help="create the first admin of an empty database")
+    admin.add_argument("username")
+    admin.add_argument("--name", default="Beheerder")
+    admin.set_defaults(handler=cmd_create_admin)
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except KwrError as error:
+        print(t(error.key, **error.params), file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

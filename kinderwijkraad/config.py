@@ -1,0 +1,86 @@
+"""Settings from the environment and `.streamlit/secrets.toml`, with defaults that run out of the box.
+
+Environment variables win over the secrets file. Outside development the default cookie key is
+refused, because anyone who knows it can forge a login cookie.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from kinderwijkraad.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+DEFAULT_COOKIE_KEY = "development-only-cookie-key-change-me"
+SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+
+
+class Settings(BaseSettings):
+    """All settings of one app process; read once, see `get_settings`."""
+
+    model_config = SettingsConfigDict(env_prefix="KWR_", extra="ignore", populate_by_name=True)
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "KWR_DATABASE_URL", "database_url")
+    )
+    data_dir: Path = DEFAULT_DATA_DIR
+    cookie_name: str = "kwr_auth"
+    cookie_key: str = DEFAULT_COOKIE_KEY
+    # Tablets are shared by a class: a login lives for a school day, not a month.
+    cookie_hours: float = Field(default=8.0, gt=0, le=24 * 7)
+    # None means: on for the embedded SQLite default, off otherwise.
+    demo: bool | None = None
+    language: Literal["nl", "en"] = "nl"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        secrets = TomlConfigSettingsSource(settings_cls, toml_file=SECRETS_FILE)
+        return (init_settings, env_settings, secrets)
+
+    def refuse_unsafe(self) -> Settings:
+        """Raise ConfigError when production would run with a guessable cookie key."""
+        if self.env == "production" and self.cookie_key == DEFAULT_COOKIE_KEY:
+            raise ConfigError("config.default_cookie_key")
+        if self.env == "production" and len(self.cookie_key) < 32:
+            raise ConfigError("config.short_cookie_key")
+        return self
+
+    @property
+    def uses_default_database(self) -> bool:
+        return self.database_url is None
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'kinderwijkraad.db'}"
+
+    @property
+    def demo_mode(self) -> bool:
+        if self.env == "production":
+            return False
+        if self.demo is not None:
+            return self.demo
+        return self.uses_default_database
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings().refuse_unsafe()

@@ -1,0 +1,1 @@
+"""Pure renderers: data in, bytes out (PDF via fpdf2, CSV). They never query the database."""

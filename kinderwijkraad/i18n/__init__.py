@@ -1,0 +1,39 @@
+"""One translation table for every screen, PDF and error text: `t("key", **params)`.
+
+Dutch is the default; English is complete (a test fails on a key missing from any catalogue).
+The language is per Streamlit session: the app sets it at the start of every run.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+
+from kinderwijkraad.i18n.en import MESSAGES as EN
+from kinderwijkraad.i18n.nl import MESSAGES as NL
+
+CATALOGUES: dict[str, dict[str, str]] = {"nl": NL, "en": EN}
+LANGUAGES = {"nl": "Nederlands", "en": "English"}
+DEFAULT_LANGUAGE = "nl"
+
+_language: ContextVar[str] = ContextVar("kwr_language", default=DEFAULT_LANGUAGE)
+
+
+def set_language(language: str) -> None:
+    _language.set(language if language in CATALOGUES else DEFAULT_LANGUAGE)
+
+
+def current_language() -> str:
+    return _language.get()
+
+
+def t(key: str, /, *, language: str | None = None, **params: object) -> str:
+    """The text for `key` in the current language with `params` filled in. A missing key shows
+    itself (so it is seen and fixed) rather than crashing a lesson."""
+    catalogue = CATALOGUES[language or _language.get()]
+    text = catalogue.get(key) or NL.get(key)
+    if text is None:
+        return key
+    try:
+        return text.format(**params) if params else text
+    except (KeyError, IndexError, ValueError):
+        return text

@@ -1,0 +1,49 @@
+"""SQLModel tables, one module per domain area. Importing this package registers them all."""
+
+from sqlmodel import SQLModel
+
+# A naming convention makes constraint names stable across SQLite and PostgreSQL, so migrations
+# can drop and alter them by name.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+from kinderwijkraad.models.accounts import (  # noqa: E402
+    ClassroomTeacher,
+    FacilitatorNeighbourhood,
+    LoginThrottle,
+    Role,
+    User,
+    UserCreate,
+    UserUpdate,
+)
+from kinderwijkraad.models.councils import (  # noqa: E402
+    Classroom,
+    ClassroomCreate,
+    Contact,
+    ContactCreate,
+    Cycle,
+    CycleCreate,
+    Neighbourhood,
+    NeighbourhoodCreate,
+    Organisation,
+    OrganisationCreate,
+    OrganisationKind,
+    Partnership,
+    PartnershipCreate,
+    Phase,
+    School,
+    SchoolCreate,
+)
+
+__all__ = [
+    "Classroom", "ClassroomCreate", "ClassroomTeacher", "Contact", "ContactCreate", "Cycle",
+    "CycleCreate", "FacilitatorNeighbourhood", "LoginThrottle", "Neighbourhood",
+    "NeighbourhoodCreate", "Organisation", "OrganisationCreate", "OrganisationKind", "Partnership",
+    "PartnershipCreate", "Phase", "Role", "School", "SchoolCreate", "User", "UserCreate",
+    "UserUpdate",
+]

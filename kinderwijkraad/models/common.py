@@ -1,0 +1,30 @@
+"""Shared column helpers: UTC timestamps and enums stored as short strings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import Enum as PyEnum
+
+from sqlmodel import DateTime, Enum
+
+
+def utcnow() -> datetime:
+    """Timestamps are stored in UTC; the UI converts to Europe/Amsterdam."""
+    return datetime.now(UTC)
+
+
+def utc_datetime_type() -> DateTime:
+    return DateTime(timezone=True)
+
+
+def enum_type(enum_cls: type[PyEnum]) -> Enum:
+    """Store an enum by value in a VARCHAR with a CHECK constraint: portable, and no PostgreSQL
+    enum type that migrations would have to create and drop."""
+    return Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=True,
+        length=max(len(member.value) for member in enum_cls),
+        values_callable=lambda members: [member.value for member in members],
+        name=enum_cls.__name__.lower(),
+    )

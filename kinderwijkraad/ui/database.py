@@ -1,0 +1,31 @@
+"""The app's engine, cached once per process, and the first-start preparation of the database."""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from kinderwijkraad import db
+from kinderwijkraad.config import get_settings
+from kinderwijkraad.services import demo
+
+
+@st.cache_resource(show_spinner=False)
+def _engine_for(url: str, prepare: bool, seed_demo: bool) -> Engine:
+    # Only the single-instance SQLite default migrates on start; with several replicas on
+    # PostgreSQL, `kinderwijkraad db upgrade` runs once before they start.
+    if prepare:
+        db.upgrade(url)
+    engine = db.make_engine(url)
+    if seed_demo:
+        demo.seed_demo(engine)
+    return engine
+
+
+def engine() -> Engine:
+    settings = get_settings()
+    return _engine_for(
+        settings.effective_database_url,
+        prepare=settings.uses_default_database,
+        seed_demo=settings.demo_mode and settings.uses_default_database,
+    )

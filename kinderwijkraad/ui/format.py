@@ -1,0 +1,33 @@
+"""How values look on screen: local times and translated enum labels."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from kinderwijkraad.i18n import t
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def local_time(moment: datetime | None) -> str:
+    """UTC from the database, shown in Europe/Amsterdam."""
+    if moment is None:
+        return "—"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
+
+
+def label(kind: str, value: object) -> str:
+    """`label("phase", Phase.LESSONS)` -> "Lessen"."""
+    return t(f"{kind}.{getattr(value, 'value', value)}")
+
+
+_MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|~:$")
+
+
+def plain(text: str) -> str:
+    """User text made safe for Streamlit markdown (titles, subheaders, captions): every character
+    markdown would act on is escaped, so a name shows exactly as typed."""
+    return "".join(f"\\{char}" if char in _MARKDOWN_SPECIAL else char for char in text)

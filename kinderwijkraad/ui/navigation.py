@@ -1,0 +1,44 @@
+"""The page registry: which pages exist, for which roles, in which order.
+
+app.py builds `st.navigation` from this list; tests walk it so every page is tested for the roles
+that may see it and refused to the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kinderwijkraad.models import Role
+
+PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
+ALL_ROLES = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    file: str
+    url_path: str
+    title_key: str
+    icon: str
+    roles: frozenset[Role]
+
+    @property
+    def path(self) -> Path:
+        return PAGES_DIR / self.file
+
+
+HOME = PageSpec("home.py", "home", "page.home", ":material/home:", ALL_ROLES)
+NEIGHBOURHOODS = PageSpec(
+    "wijken.py", "wijken", "page.neighbourhoods", ":material/location_city:",
+    frozenset({Role.ADMIN, Role.FACILITATOR}),
+)
+USERS = PageSpec("gebruikers.py", "gebruikers", "page.users", ":material/group:", frozenset({Role.ADMIN}))
+ACCOUNT = PageSpec("account.py", "account", "page.account", ":material/person:", ALL_ROLES)
+LOGIN = PageSpec("login.py", "login", "page.login", ":material/login:", frozenset())
+
+PAGES: tuple[PageSpec, ...] = (HOME, NEIGHBOURHOODS, USERS, ACCOUNT)
+
+
+def pages_for(role: Role) -> list[PageSpec]:
+    return [page for page in PAGES if role in page.roles]

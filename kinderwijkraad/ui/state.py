@@ -1,0 +1,47 @@
+"""Every session-state key the app owns, declared once, with its initial value.
+
+Session state holds ids and UI state only, never ORM objects or database sessions. Keys that
+streamlit-authenticator owns (`authentication_status`, `username`, `name`, `roles`, `logout`) are
+listed so no widget of ours reuses them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+LANGUAGE = "ui.language"
+ACTOR = "auth.actor"  # services.common.Actor of this run: ids and role, recomputed every run
+SET_COOKIE_PENDING = "auth.set_cookie_pending"
+FLASH = "ui.flash"  # one success message to show after a rerun
+SELECTED_NEIGHBOURHOOD = "wijken.neighbourhood_id"
+SELECTED_CYCLE = "wijken.cycle_id"
+
+LIBRARY_KEYS = ("authentication_status", "username", "name", "roles", "email", "logout")
+
+INITIAL: dict[str, Any] = {
+    ACTOR: None,
+    SET_COOKIE_PENDING: False,
+    FLASH: None,
+    SELECTED_NEIGHBOURHOOD: None,
+    SELECTED_CYCLE: None,
+}
+
+
+def init_state(default_language: str) -> None:
+    for key, value in INITIAL.items():
+        st.session_state.setdefault(key, value)
+    st.session_state.setdefault(LANGUAGE, default_language)
+
+
+def flash(message: str) -> None:
+    """Remember a success message for the next run (a form that reruns would otherwise hide it)."""
+    st.session_state[FLASH] = message
+
+
+def show_flash() -> None:
+    message = st.session_state.get(FLASH)
+    if message:
+        st.success(message)
+        st.session_state[FLASH] = None
