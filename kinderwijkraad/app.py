@@ -1,4 +1,10 @@
-"""Entrypoint and router: page config, theme, login gate, the role's pages, run the page."""
+"""Entrypoint and router: page config, theme, login gate, the role's pages, run the page.
+
+Streamlit runs `streamlit_app.py` at the project root, which calls `main()` on every run. It cannot
+run this file directly: a folder named `pages/` beside the main script switches Streamlit to its
+old folder-based multipage mode, which runs page files without this router (measured: under
+AppTest every rerun after the first skipped the login gate).
+"""
 
 from __future__ import annotations
 
@@ -10,37 +16,34 @@ from kinderwijkraad.ui import auth, navigation, state
 from kinderwijkraad.ui.format import plain
 from kinderwijkraad.ui.style import apply_touch_style
 
-st.set_page_config(page_title="Kinderwijkraad", page_icon=":material/location_city:", layout="wide")
-settings = get_settings()
-state.init_state(settings.language)
-set_language(st.session_state[state.LANGUAGE])
-apply_touch_style()
-
-authenticator = auth.authenticator()
-actor = auth.restore_login(authenticator)
-
-with st.sidebar:
-    st.selectbox(
-        t("nav.language"), options=list(LANGUAGES), format_func=LANGUAGES.get, key=state.LANGUAGE,
-    )
-    if actor is not None:
-        st.caption(t("nav.logged_in_as", name=plain(actor.display_name), role=t(f"role.{actor.role.value}")))
-        if st.button(t("nav.logout"), key="nav.logout_button", use_container_width=True):
-            auth.logout(authenticator)
-            actor = None
-
 
 def _page(spec: navigation.PageSpec, *, default: bool = False) -> st.Page:
     return st.Page(spec.path, title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path, default=default)
 
 
-if actor is None:
-    pages = [_page(navigation.LOGIN, default=True)]
-elif actor.must_change_password:
-    # A one-time password is changed before anything else can be opened.
-    pages = [_page(navigation.ACCOUNT, default=True)]
-else:
-    specs = navigation.pages_for(actor.role)
-    pages = [_page(spec, default=spec is navigation.HOME) for spec in specs]
+def main() -> None:
+    st.set_page_config(page_title="Kinderwijkraad", page_icon=":material/diversity_3:", layout="wide")
+    settings = get_settings()
+    state.init_state(settings.language)
+    set_language(st.session_state[state.LANGUAGE])
+    apply_touch_style()
 
-st.navigation(pages).run()
+    authenticator = auth.authenticator()
+    actor = auth.restore_login(authenticator)
+
+    with st.sidebar:
+        st.selectbox(t("nav.language"), options=list(LANGUAGES), format_func=LANGUAGES.get, key=state.LANGUAGE)
+        if actor is not None:
+            st.caption(t("nav.logged_in_as", name=plain(actor.display_name), role=t(f"role.{actor.role.value}")))
+            if st.button(t("nav.logout"), key="nav.logout_button", use_container_width=True):
+                auth.logout(authenticator)
+                actor = None
+
+    if actor is None:
+        pages = [_page(navigation.LOGIN, default=True)]
+    elif actor.must_change_password:
+        # A one-time password is changed before anything else can be opened.
+        pages = [_page(navigation.ACCOUNT, default=True)]
+    else:
+        pages = [_page(spec, default=spec is navigation.HOME) for spec in navigation.pages_for(actor.role)]
+    st.navigation(pages).run()

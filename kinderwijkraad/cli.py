@@ -33,7 +33,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     url = settings.effective_database_url
     if settings.uses_default_database:
         _prepare(url)
-    app = Path(__file__).resolve().parent / "app.py"
+    app = PROJECT_ROOT / "streamlit_app.py"
     argv = ["streamlit", "run", str(app), "--server.port", str(args.port), "--server.address", args.address]
     os.chdir(PROJECT_ROOT)  # so .streamlit/config.toml and secrets.toml are found
     os.execvp(sys.executable, [sys.executable, "-m", *argv])

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
-from kinderwijkraad.models.common import enum_type, utc_datetime_type, utcnow
+from kinderwijkraad.models.common import EMAIL_PATTERN, enum_type, utc_datetime_type, utcnow
 
 
 class Role(StrEnum):
@@ -18,18 +18,17 @@ class Role(StrEnum):
 
 
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{2,39}$"
-EMAIL_PATTERN = r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
 class UserBase(SQLModel):
     display_name: str = Field(min_length=2, max_length=80)
-    email: str = Field(default="", max_length=200, regex=EMAIL_PATTERN)
+    email: str = Field(default="", max_length=200, schema_extra={"pattern": EMAIL_PATTERN})
 
 
 class UserCreate(UserBase):
     """Input for a new staff account (the admin sets a one-time password)."""
 
-    username: str = Field(max_length=40, regex=USERNAME_PATTERN)
+    username: str = Field(max_length=40, schema_extra={"pattern": USERNAME_PATTERN})
     role: Role
 
 

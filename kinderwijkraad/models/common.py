@@ -8,6 +8,9 @@ from enum import Enum as PyEnum
 from sqlmodel import DateTime, Enum
 
 
+EMAIL_PATTERN = r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$"  # empty, or something@domain.tld
+
+
 def utcnow() -> datetime:
     """Timestamps are stored in UTC; the UI converts to Europe/Amsterdam."""
     return datetime.now(UTC)

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from sqlmodel import CheckConstraint, Field, SQLModel, UniqueConstraint
 
-from kinderwijkraad.models.common import enum_type, utc_datetime_type, utcnow
+from kinderwijkraad.models.common import EMAIL_PATTERN, enum_type, utc_datetime_type, utcnow
 
 
 class Phase(StrEnum):
@@ -65,7 +65,7 @@ SCHOOL_YEAR_PATTERN = r"^20\d\d-20\d\d$"
 class CycleBase(SQLModel):
     """One school year of one wijk's council and what the partners promised for it."""
 
-    school_year: str = Field(max_length=9, regex=SCHOOL_YEAR_PATTERN)
+    school_year: str = Field(max_length=9, schema_extra={"pattern": SCHOOL_YEAR_PATTERN})
     listener: str = Field(default="", max_length=200)
     reply_by_days: int = Field(default=42, ge=1, le=365)
     budget_eur: int | None = Field(default=None, ge=0, le=10_000_000)
@@ -163,7 +163,7 @@ class Organisation(OrganisationBase, table=True):
 class ContactBase(SQLModel):
     name: str = Field(min_length=2, max_length=120)
     job_title: str = Field(default="", max_length=120)
-    email: str = Field(default="", max_length=200)
+    email: str = Field(default="", max_length=200, schema_extra={"pattern": EMAIL_PATTERN})
     phone: str = Field(default="", max_length=40)
 
 

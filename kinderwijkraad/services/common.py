@@ -54,7 +54,7 @@ def validated(model: type[ModelT], **data: Any) -> ModelT:
         context = error.get("ctx", {})
         kind = error["type"]
         params = {"field": field_name}
-        if kind in ("string_too_short", "missing") and context.get("min_length", 1) <= 1:
+        if kind == "missing" or (kind == "string_too_short" and not cleaned.get(field_name)):
             raise InvalidInput("validation.required", **params) from None
         if kind == "string_too_short":
             raise InvalidInput("validation.too_short", min=context["min_length"], **params) from None

@@ -1,0 +1,201 @@
+"""Every page, from the entrypoint, for every role: allowed roles see its content, the others are
+refused — by the menu and by the page itself — and an object outside the user's scope is refused."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kinderwijkraad import db
+from kinderwijkraad.i18n import t
+from kinderwijkraad.models import Role
+from kinderwijkraad.services import accounts, councils, demo
+from kinderwijkraad.ui import navigation, state
+
+APP = Path(__file__).resolve().parent.parent / "streamlit_app.py"
+USERNAMES = {account.role: account.username for account in demo.DEMO_ACCOUNTS}
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory) -> Path:
+    """The demo data made by migrations and the real seed, plus a wijk no demo facilitator has."""
+    path = tmp_path_factory.mktemp("pages") / "template.db"
+    url = f"sqlite:///{path}"
+    db.upgrade(url)
+    engine = db.make_engine(url)
+    demo.seed_demo(engine)
+    admin = accounts.session_actor(engine, username=USERNAMES[Role.ADMIN])
+    councils.create_neighbourhood(engine, actor=admin, name="Andere Wijk", municipality="Zeestad")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def database_url(demo_database, tmp_path, monkeypatch) -> str:
+    copy = tmp_path / "app.db"
+    shutil.copy(demo_database, copy)
+    url = f"sqlite:///{copy}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
+def app_as(role: Role | None) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    if role is not None:
+        at.session_state["authentication_status"] = True
+        at.session_state["username"] = USERNAMES[role]
+    return at
+
+
+def page_path(spec: navigation.PageSpec) -> str:
+    return f"kinderwijkraad/pages/{spec.file}"
+
+
+def shown_text(at: AppTest) -> str:
+    parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption", "text", "info", "error",
+                                  "warning", "success") for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+EXPECTED_TITLE = {
+    navigation.HOME: lambda role: t("home.title", name="").split(",")[0],
+    navigation.NEIGHBOURHOODS: lambda role: t("page.neighbourhoods"),
+    navigation.USERS: lambda role: t("page.users"),
+    navigation.ACCOUNT: lambda role: t("page.account"),
+}
+
+
+def test_every_page_is_registered_and_covered_here():
+    files = {p.name for p in navigation.PAGES_DIR.glob("*.py") if p.name != "__init__.py"}
+    assert files == {spec.file for spec in (*navigation.PAGES, navigation.LOGIN)}
+    assert set(EXPECTED_TITLE) == set(navigation.PAGES)
+
+
+@pytest.mark.parametrize("spec", navigation.PAGES, ids=lambda s: s.url_path)
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_each_role_sees_exactly_its_pages(database_url, spec, role):
+    at = app_as(role).run()
+    assert not at.exception
+    if role in spec.roles:
+        at.switch_page(page_path(spec)).run()
+        assert not at.exception
+        assert at.title[0].value.startswith(EXPECTED_TITLE[spec](role))
+        assert t("error.not_allowed") not in shown_text(at)
+    else:
+        with pytest.raises(ValueError):
+            at.switch_page(page_path(spec)).run()
+
+
+REFUSED = [(spec, role) for spec in navigation.PAGES for role in Role if role not in spec.roles]
+
+
+@pytest.mark.parametrize(("spec", "role"), REFUSED, ids=[f"{s.url_path}-{r.value}" for s, r in REFUSED])
+def test_each_page_checks_the_role_itself_not_only_the_menu(database_url, spec, role):
+    from kinderwijkraad.ui.database import engine
+
+    at = AppTest.from_file(str(spec.path), default_timeout=30)
+    at.session_state[state.ACTOR] = accounts.session_actor(engine(), username=USERNAMES[role])
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [t("error.not_allowed")]
+    assert not at.title
+
+
+def test_a_logged_out_visitor_gets_only_the_login_page_with_the_demo_accounts(database_url, monkeypatch):
+    monkeypatch.setenv("KWR_DEMO", "true")
+    at = app_as(None).run()
+    assert not at.exception
+    assert at.title[0].value == t("login.title")
+    assert "demo-leerkracht" in str(at.table[0].value)
+    with pytest.raises(ValueError):
+        at.switch_page(page_path(navigation.HOME)).run()
+
+
+def test_outside_demo_mode_the_login_page_lists_no_accounts(database_url):
+    at = app_as(None).run()
+    assert at.title[0].value == t("login.title")
+    assert not at.table
+
+
+def test_logging_in_with_the_form_opens_the_home_page_of_that_role(database_url):
+    at = app_as(None).run()
+    at.text_input(key="login.username").input("demo-leerkracht")
+    at.text_input(key="login.password").input(demo.DEMO_PASSWORD)
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.title[0].value == t("home.title", name="Juf Demi")
+    assert "OBS De Regenboog — Groep 6" in shown_text(at)
+
+
+def test_a_wrong_password_in_the_form_says_so_in_dutch(database_url):
+    at = app_as(None).run()
+    at.text_input(key="login.username").input("demo-leerkracht")
+    at.text_input(key="login.password").input("fout wachtwoord")
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == [t("login.failed")]
+    assert at.title[0].value == t("login.title")
+
+
+def test_a_deactivated_users_session_ends_on_the_next_run(database_url):
+    at = app_as(Role.TEACHER).run()
+    assert at.title[0].value.startswith("Welkom")
+    engine = db.make_engine(database_url)
+    admin = accounts.session_actor(engine, username=USERNAMES[Role.ADMIN])
+    teacher = accounts.session_actor(engine, username=USERNAMES[Role.TEACHER])
+    accounts.set_user_active(engine, actor=admin, user_id=teacher.user_id, active=False)
+    at.run()
+    assert at.title[0].value == t("login.title")
+
+
+def test_logging_out_returns_to_the_login_page(database_url):
+    at = app_as(Role.OFFICIAL).run()
+    at.button(key="nav.logout_button").click().run()
+    assert not at.exception
+    assert at.title[0].value == t("login.title")
+
+
+def test_a_one_time_password_user_can_only_open_my_account(database_url):
+    engine = db.make_engine(database_url)
+    admin = accounts.session_actor(engine, username=USERNAMES[Role.ADMIN])
+    teacher = accounts.session_actor(engine, username=USERNAMES[Role.TEACHER])
+    accounts.reset_password(engine, actor=admin, user_id=teacher.user_id, one_time_password="eenmalig-wachtwoord")
+    at = app_as(Role.TEACHER).run()
+    assert at.title[0].value == t("page.account")
+    assert t("account.must_change") in [w.value for w in at.warning]
+    with pytest.raises(ValueError):
+        at.switch_page(page_path(navigation.HOME)).run()
+
+
+def test_a_facilitator_cannot_open_another_wijk_by_changing_the_link(database_url):
+    engine = db.make_engine(database_url)
+    admin = accounts.session_actor(engine, username=USERNAMES[Role.ADMIN])
+    other = next(w for w in councils.list_neighbourhoods(engine, actor=admin) if w.name == "Andere Wijk")
+    at = app_as(Role.FACILITATOR).run()
+    at.switch_page(page_path(navigation.NEIGHBOURHOODS))
+    at.query_params["wijk"] = str(other.id)
+    at.run()
+    assert not at.exception
+    assert t("error.not_allowed") in [e.value for e in at.error]
+    assert "Andere Wijk" not in shown_text(at)
+
+
+def test_an_admin_opens_any_wijk_by_link(database_url):
+    engine = db.make_engine(database_url)
+    admin = accounts.session_actor(engine, username=USERNAMES[Role.ADMIN])
+    other = next(w for w in councils.list_neighbourhoods(engine, actor=admin) if w.name == "Andere Wijk")
+    at = app_as(Role.ADMIN).run()
+    at.switch_page(page_path(navigation.NEIGHBOURHOODS))
+    at.query_params["wijk"] = str(other.id)
+    at.run()
+    assert [h.value for h in at.header] == ["Andere Wijk"]
+
+
+def test_the_whole_app_speaks_english_when_chosen(database_url):
+    at = app_as(Role.ADMIN).run()
+    at.selectbox(key=state.LANGUAGE).select("en").run()
+    assert at.title[0].value.startswith("Welcome")
+    at.switch_page(page_path(navigation.USERS)).run()
+    assert at.title[0].value == "Users"
