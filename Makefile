@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test lint bench clean
+.PHONY: run test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,12 +26,9 @@ run: $(VENV)/.installed-app
 ## make test: lint, architecture contracts, and the whole test suite (PostgreSQL and browser tests included)
 test: $(VENV)/.installed-test
 	@scripts/ensure-test-tools.sh
-	$(BIN)/ruff check kinderwijkraad tests bench
+	$(BIN)/ruff check kinderwijkraad tests streamlit_app.py
 	$(BIN)/lint-imports
 	$(BIN)/pytest
-
-bench: $(VENV)/.installed-app
-	$(BIN)/python bench/pages.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
