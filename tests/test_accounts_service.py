@@ -110,8 +110,9 @@ def test_the_delay_doubles_per_failure_up_to_five_minutes(failures, free, second
 def test_an_admin_creates_a_user_with_a_one_time_password_that_must_be_changed(engine):
     boss = factories.admin(engine)
     wijk = factories.wijk(engine, boss)
-    created = accounts.create_user(engine, actor=boss, username="Bo.Begeleider", display_name="Bo", email="bo@example.org",
-                                   role=Role.FACILITATOR, one_time_password="tijdelijk-123", neighbourhood_ids=[wijk.id])
+    created = accounts.create_user(engine, actor=boss, username="Bo.Begeleider", display_name="Bo",
+                                   email="bo@example.org", role=Role.FACILITATOR, one_time_password="tijdelijk-123",
+                                   neighbourhood_ids=[wijk.id])
     assert created.username == "bo.begeleider"
     actor = accounts.authenticate(engine, username="bo.begeleider", password="tijdelijk-123", client="c")
     assert actor.must_change_password
