@@ -6,7 +6,6 @@ import argparse
 import getpass
 import os
 import sys
-from pathlib import Path
 
 from kinderwijkraad import db
 from kinderwijkraad.config import PROJECT_ROOT, get_settings

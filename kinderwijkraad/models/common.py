@@ -7,7 +7,6 @@ from enum import Enum as PyEnum
 
 from sqlmodel import DateTime, Enum
 
-
 EMAIL_PATTERN = r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$"  # empty, or something@domain.tld
 
 
