@@ -210,3 +210,22 @@ def test_only_admins_archive_a_wijk(engine):
     world = factories.world(engine)
     with pytest.raises(NotAllowed):
         councils.archive_neighbourhood(engine, actor=world["facilitator"], neighbourhood_id=world["wijk_a"].id)
+
+
+def test_an_organisation_can_be_renamed_and_archived_by_an_admin(engine):
+    world = factories.world(engine)
+    gemeente = factories.organisation(engine, world["admin"])
+    councils.update_organisation(engine, actor=world["facilitator"], organisation_id=gemeente.id,
+                                 name="Gemeente Rivierstad", kind=OrganisationKind.MUNICIPALITY)
+    with pytest.raises(NotAllowed):
+        councils.archive_organisation(engine, actor=world["facilitator"], organisation_id=gemeente.id)
+    councils.archive_organisation(engine, actor=world["admin"], organisation_id=gemeente.id)
+    assert councils.list_organisations(engine, actor=world["admin"]) == []
+
+
+def test_a_school_can_be_renamed_but_not_to_a_name_the_wijk_already_has(engine):
+    world = factories.world(engine)
+    other = factories.school(engine, world["admin"], world["wijk_a"].id, "OBS Het Anker")
+    councils.rename_school(engine, actor=world["facilitator"], school_id=other.id, name="OBS De Kompas")
+    with pytest.raises(Conflict):
+        councils.rename_school(engine, actor=world["facilitator"], school_id=other.id, name=world["school_a"].name)

@@ -199,3 +199,74 @@ def test_the_whole_app_speaks_english_when_chosen(database_url):
     assert at.title[0].value.startswith("Welcome")
     at.switch_page(page_path(navigation.USERS)).run()
     assert at.title[0].value == "Users"
+
+
+def submit(at: AppTest, form: str, label: str) -> AppTest:
+    return at.button(key=f"FormSubmitter:{form}-{label}").click().run()
+
+
+def test_a_facilitator_adds_a_school_and_sees_it_listed(database_url):
+    at = app_as(Role.FACILITATOR).run()
+    at.switch_page(page_path(navigation.NEIGHBOURHOODS)).run()
+    at.text_input(key="wijken.new_school_name").input("OBS Het Anker")
+    submit(at, "wijken.new_school_form", t("action.create"))
+    assert not at.exception
+    assert t("wijken.school_created", name="OBS Het Anker") in [s.value for s in at.success]
+    assert "• OBS Het Anker" in [x.value for x in at.text]
+
+
+def test_a_duplicate_school_gets_a_clear_dutch_message_and_nothing_is_added(database_url):
+    at = app_as(Role.FACILITATOR).run()
+    at.switch_page(page_path(navigation.NEIGHBOURHOODS)).run()
+    at.text_input(key="wijken.new_school_name").input("OBS De Regenboog")
+    submit(at, "wijken.new_school_form", t("action.create"))
+    assert [e.value for e in at.error] == [t("error.duplicate.school", name="OBS De Regenboog")]
+    assert [x.value for x in at.text].count("• OBS De Regenboog") == 1
+
+
+def test_a_facilitator_adds_a_class_with_its_teacher(database_url):
+    at = app_as(Role.FACILITATOR).run()
+    at.switch_page(page_path(navigation.NEIGHBOURHOODS)).run()
+    at.text_input(key="wijken.new_class_name").input("Groep 8c")
+    at.selectbox(key="wijken.new_class_grade").select(8)
+    at.number_input(key="wijken.new_class_pupils").set_value(19)
+    submit(at, "wijken.new_class_form", t("action.create"))
+    assert not at.exception
+    assert t("wijken.class_created", name="Groep 8c") in [s.value for s in at.success]
+    table = at.dataframe[0].value
+    assert "Groep 8c" in set(table[t("field.class_name")])
+
+
+def test_a_facilitator_moves_the_cycle_to_the_next_phase(database_url):
+    at = app_as(Role.FACILITATOR).run()
+    at.switch_page(page_path(navigation.NEIGHBOURHOODS)).run()
+    at.button(key="wijken.advance").click().run()
+    assert t("wijken.phase_advanced", phase=t("phase.voting")) in [s.value for s in at.success]
+
+
+def test_an_admin_creates_a_user_and_sees_the_one_time_password_once(database_url):
+    at = app_as(Role.ADMIN).run()
+    at.switch_page(page_path(navigation.USERS)).run()
+    at.selectbox(key="users.new_role").select(Role.TEACHER).run()
+    at.text_input(key="users.new_username").input("meester-jan")
+    at.text_input(key="users.new_display_name").input("Meester Jan")
+    submit(at, "users.new_user_form", t("action.create"))
+    assert not at.exception
+    [message] = [s.value for s in at.success]
+    assert "meester-jan" in message
+    password = message.split(": ")[1].split(" ")[0]
+    engine = db.make_engine(database_url)
+    actor = accounts.authenticate(engine, username="meester-jan", password=password, client="test")
+    assert actor.must_change_password
+    at.run()
+    assert not at.success  # the password is shown once, not again after the next tap
+
+
+def test_changing_a_password_with_two_different_new_ones_is_refused(database_url):
+    at = app_as(Role.TEACHER).run()
+    at.switch_page(page_path(navigation.ACCOUNT)).run()
+    at.text_input(key="account.current").input(demo.DEMO_PASSWORD)
+    at.text_input(key="account.new").input("een nieuw wachtwoord")
+    at.text_input(key="account.repeat").input("een ander wachtwoord")
+    submit(at, "account.password_form", t("account.change_password"))
+    assert [e.value for e in at.error] == [t("account.passwords_differ")]

@@ -138,6 +138,8 @@ MESSAGES: dict[str, str] = {
     "wijken.class_created": "Class ‘{name}’ added.",
     "wijken.edit_class": "Edit a class",
     "wijken.schools": "Schools in the neighbourhood",
+    "wijken.edit_school": "Edit a school",
+    "wijken.edit_organisation": "Edit an organisation",
     "wijken.new_school": "Add a school",
     "wijken.school_created": "School ‘{name}’ added.",
     "wijken.partners_in": "Partners in school year {year}",

@@ -145,6 +145,8 @@ MESSAGES: dict[str, str] = {
     "wijken.class_created": "Groep ‘{name}’ toegevoegd.",
     "wijken.edit_class": "Groep wijzigen",
     "wijken.schools": "Scholen in de wijk",
+    "wijken.edit_school": "School wijzigen",
+    "wijken.edit_organisation": "Organisatie wijzigen",
     "wijken.new_school": "School toevoegen",
     "wijken.school_created": "School ‘{name}’ toegevoegd.",
     "wijken.partners_in": "Partners in schooljaar {year}",

@@ -188,6 +188,21 @@ with tab_classes:
     st.subheader(t("wijken.schools"))
     for school in overview.schools:
         st.text(f"• {school.name}")
+    if school_names:
+        with st.expander(t("wijken.edit_school"), icon=":material/edit:"):
+            edit_school = st.selectbox(t("field.school"), options=list(school_names), format_func=school_names.get,
+                                       key="wijken.edit_school_choice")
+            with st.form(f"wijken.edit_school_form.{edit_school}"):
+                renamed = st.text_input(t("field.name"), value=school_names[edit_school], max_chars=120)
+                save, archive = st.columns(2)
+                if save.form_submit_button(t("action.save"), type="primary"):
+                    with shows_errors():
+                        councils.rename_school(db, actor=actor, school_id=edit_school, name=renamed)
+                        done("action.saved")
+                if archive.form_submit_button(t("action.archive")):
+                    with shows_errors():
+                        councils.archive_school(db, actor=actor, school_id=edit_school)
+                        done("action.archived")
     with st.expander(t("wijken.new_school"), icon=":material/add:", expanded=not overview.schools):
         with st.form("wijken.new_school_form", clear_on_submit=True):
             school_name = st.text_input(t("field.name"), max_chars=120, key="wijken.new_school_name")
@@ -263,6 +278,23 @@ with tab_partners:
                     councils.add_contact(db, actor=actor, organisation_id=contact_org, name=contact_name,
                                          job_title=job_title, email=email, phone=phone)
                     done("wijken.contact_added")
+        with st.expander(t("wijken.edit_organisation"), icon=":material/edit:"):
+            current_org = next(o for o in overview.organisations if o.id == contact_org)
+            kinds = list(OrganisationKind)
+            with st.form(f"wijken.edit_organisation_form.{contact_org}"):
+                org_name = st.text_input(t("field.name"), value=current_org.name, max_chars=120)
+                org_kind = st.selectbox(t("field.kind"), options=kinds, index=kinds.index(current_org.kind),
+                                        format_func=lambda k: label("organisation_kind", k))
+                save, archive = st.columns(2)
+                if save.form_submit_button(t("action.save"), type="primary"):
+                    with shows_errors():
+                        councils.update_organisation(db, actor=actor, organisation_id=contact_org, name=org_name,
+                                                     kind=org_kind)
+                        done("action.saved")
+                if actor.role == Role.ADMIN and archive.form_submit_button(t("action.archive")):
+                    with shows_errors():
+                        councils.archive_organisation(db, actor=actor, organisation_id=contact_org)
+                        done("action.archived")
     with st.expander(t("wijken.new_organisation"), icon=":material/add:"):
         with st.form("wijken.new_organisation_form", clear_on_submit=True):
             org_name = st.text_input(t("field.name"), max_chars=120, key="wijken.org_name")

@@ -421,6 +421,26 @@ def create_organisation(engine: Engine, *, actor: Actor, name: str, kind: str) -
         return organisation
 
 
+def update_organisation(engine: Engine, *, actor: Actor, organisation_id: int, name: str, kind: str) -> Organisation:
+    """Rename an organisation or correct its kind; Conflict on a duplicate name."""
+    data = validated(OrganisationCreate, name=name, kind=kind)
+    with write_session(engine) as session:
+        organisation = _organisation(session, actor, organisation_id)
+        organisation.sqlmodel_update(data.model_dump())
+        with refused_as("error.duplicate.organisation", name=data.name):
+            session.flush()
+        return organisation
+
+
+def archive_organisation(engine: Engine, *, actor: Actor, organisation_id: int) -> None:
+    """Hide an organisation from the lists for new partnerships; existing ones keep it. Admins only,
+    because organisations are shared by all wijken."""
+    require_role(actor, Role.ADMIN)
+    with write_session(engine) as session:
+        organisation = _organisation(session, actor, organisation_id)
+        organisation.archived_at = utcnow()
+
+
 def list_contacts(engine: Engine, *, actor: Actor, organisation_id: int) -> list[Contact]:
     with read_session(engine) as session:
         _organisation(session, actor, organisation_id)
