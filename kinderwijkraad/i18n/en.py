@@ -123,6 +123,8 @@ MESSAGES: dict[str, str] = {
     "wijken.tab.neighbourhood": "Neighbourhood",
     "wijken.choose_cycle": "School year",
     "wijken.advance_phase": "On to the next phase: {phase}",
+    "wijken.advance_confirm": "A phase only moves forward. Are you sure the school year moves on to ‘{phase}’?",
+    "wijken.advance_yes": "Yes, on to the next phase",
     "wijken.phase_advanced": "The phase is now: {phase}.",
     "wijken.promises": "Agreements with the partners",
     "wijken.no_budget": "No budget",

@@ -130,6 +130,8 @@ MESSAGES: dict[str, str] = {
     "wijken.tab.neighbourhood": "Wijk",
     "wijken.choose_cycle": "Schooljaar",
     "wijken.advance_phase": "Door naar de volgende fase: {phase}",
+    "wijken.advance_confirm": "De fase gaat alleen vooruit. Zeker weten dat het schooljaar naar ‘{phase}’ gaat?",
+    "wijken.advance_yes": "Ja, door naar de volgende fase",
     "wijken.phase_advanced": "De fase is nu: {phase}.",
     "wijken.promises": "Afspraken met de partners",
     "wijken.no_budget": "Geen budget",

@@ -80,12 +80,14 @@ with tab_year:
                            steps=len(phases)))
         st.caption(" → ".join(label("phase", p) for p in phases))
         following = current.next()
-        if following is not None and st.button(
-            t("wijken.advance_phase", phase=label("phase", following)), key="wijken.advance", type="primary"
-        ):
-            with shows_errors():
-                councils.advance_cycle_phase(db, actor=actor, cycle_id=cycle.id, from_phase=current)
-                done("wijken.phase_advanced", phase=label("phase", following))
+        if following is not None:
+            # A phase only moves forward, so one stray tap must not move it: confirm in a popover.
+            with st.popover(t("wijken.advance_phase", phase=label("phase", following)), icon=":material/skip_next:"):
+                st.write(t("wijken.advance_confirm", phase=label("phase", following)))
+                if st.button(t("wijken.advance_yes"), key="wijken.advance", type="primary"):
+                    with shows_errors():
+                        councils.advance_cycle_phase(db, actor=actor, cycle_id=cycle.id, from_phase=current)
+                        done("wijken.phase_advanced", phase=label("phase", following))
 
         with st.form("wijken.promises_form"):
             st.subheader(t("wijken.promises"))
