@@ -169,27 +169,26 @@ def test_a_one_time_password_user_can_only_open_my_account(database_url):
         at.switch_page(page_path(navigation.HOME)).run()
 
 
-def test_a_facilitator_cannot_open_another_wijk_by_changing_the_link(database_url):
+def open_andere_wijk_by_link(database_url: str, role: Role) -> AppTest:
+    """Open the Wijken page with ?wijk= set to the wijk no demo facilitator manages."""
     engine = db.make_engine(database_url)
     admin = accounts.session_actor(engine, username=USERNAMES[Role.ADMIN])
     other = next(w for w in councils.list_neighbourhoods(engine, actor=admin) if w.name == "Andere Wijk")
-    at = app_as(Role.FACILITATOR).run()
+    at = app_as(role).run()
     at.switch_page(page_path(navigation.NEIGHBOURHOODS))
     at.query_params["wijk"] = str(other.id)
-    at.run()
+    return at.run()
+
+
+def test_a_facilitator_cannot_open_another_wijk_by_changing_the_link(database_url):
+    at = open_andere_wijk_by_link(database_url, Role.FACILITATOR)
     assert not at.exception
     assert t("error.not_allowed") in [e.value for e in at.error]
     assert "Andere Wijk" not in shown_text(at)
 
 
 def test_an_admin_opens_any_wijk_by_link(database_url):
-    engine = db.make_engine(database_url)
-    admin = accounts.session_actor(engine, username=USERNAMES[Role.ADMIN])
-    other = next(w for w in councils.list_neighbourhoods(engine, actor=admin) if w.name == "Andere Wijk")
-    at = app_as(Role.ADMIN).run()
-    at.switch_page(page_path(navigation.NEIGHBOURHOODS))
-    at.query_params["wijk"] = str(other.id)
-    at.run()
+    at = open_andere_wijk_by_link(database_url, Role.ADMIN)
     assert [h.value for h in at.header] == ["Andere Wijk"]
 
 
