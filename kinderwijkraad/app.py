@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kinderwijkraad.config import get_settings
+from kinderwijkraad.config import ASSETS_DIR, get_settings
 from kinderwijkraad.i18n import LANGUAGES, set_language, t
 from kinderwijkraad.ui import auth, navigation, state
 from kinderwijkraad.ui.format import plain
@@ -22,22 +22,22 @@ def _page(spec: navigation.PageSpec, *, default: bool = False) -> st.Page:
 
 
 def main() -> None:
-    st.set_page_config(page_title="Kinderwijkraad", page_icon=":material/diversity_3:", layout="wide")
+    # A local icon: a Material icon as favicon is fetched from Google's font servers.
+    st.set_page_config(page_title="Kinderwijkraad", page_icon=ASSETS_DIR / "icon.png", layout="wide")
     settings = get_settings()
     state.init_state(settings.language)
     set_language(st.session_state[state.LANGUAGE])
-    apply_touch_style()
-
-    authenticator = auth.authenticator()
-    actor = auth.restore_login(authenticator)
+    # A box the page never shows, holding the style and the login cookie components. Those come
+    # and go; in a box of their own they cannot shift the page's elements.
+    with st.container():
+        apply_touch_style()
+        actor = auth.sync_login(auth.authenticator())
 
     with st.sidebar:
         st.selectbox(t("nav.language"), options=list(LANGUAGES), format_func=LANGUAGES.get, key=state.LANGUAGE)
         if actor is not None:
             st.caption(t("nav.logged_in_as", name=plain(actor.display_name), role=t(f"role.{actor.role.value}")))
-            if st.button(t("nav.logout"), key="nav.logout_button", use_container_width=True):
-                auth.logout(authenticator)
-                actor = None
+            st.button(t("nav.logout"), key="nav.logout_button", on_click=auth.log_out, use_container_width=True)
 
     if actor is None:
         pages = [_page(navigation.LOGIN, default=True)]

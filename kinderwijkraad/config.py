@@ -22,6 +22,7 @@ from kinderwijkraad.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+ASSETS_DIR = PROJECT_ROOT / "assets"  # images, fonts and lesson templates that ship with the app
 DEFAULT_COOKIE_KEY = "development-only-cookie-key-change-me"
 SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 

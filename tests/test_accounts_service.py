@@ -59,6 +59,35 @@ def test_a_deactivated_user_cannot_log_in_and_their_session_ends(engine):
     assert accounts.session_actor(engine, username=teacher.username) is not None
 
 
+def test_logging_out_revokes_every_cookie_issued_until_then(engine):
+    world = factories.world(engine)
+    teacher = world["teacher"]
+    issued = utcnow()
+    assert accounts.session_actor(engine, username=teacher.username, cookie_issued_at=issued) is not None
+    accounts.revoke_cookies(engine, user_id=teacher.user_id, now=issued + timedelta(seconds=1))
+    assert accounts.session_actor(engine, username=teacher.username, cookie_issued_at=issued) is None
+    # A cookie from a later login works, and a live session (no cookie) is not affected.
+    later = issued + timedelta(seconds=2)
+    assert accounts.session_actor(engine, username=teacher.username, cookie_issued_at=later) is not None
+    assert accounts.session_actor(engine, username=teacher.username) is not None
+
+
+@pytest.mark.parametrize("change", ["own_password", "reset", "deactivate_and_back"])
+def test_password_changes_and_deactivation_revoke_older_cookies(engine, change):
+    world = factories.world(engine)
+    teacher = world["teacher"]
+    before = utcnow() - timedelta(seconds=1)
+    if change == "own_password":
+        accounts.change_password(engine, actor=teacher, current_password=PASSWORD, new_password="een nieuw wachtwoord")
+    elif change == "reset":
+        accounts.reset_password(engine, actor=world["admin"], user_id=teacher.user_id, one_time_password="opnieuw-1234")
+    else:
+        accounts.set_user_active(engine, actor=world["admin"], user_id=teacher.user_id, active=False)
+        accounts.set_user_active(engine, actor=world["admin"], user_id=teacher.user_id, active=True)
+    assert accounts.session_actor(engine, username=teacher.username, cookie_issued_at=before) is None
+    assert accounts.session_actor(engine, username=teacher.username, cookie_issued_at=utcnow()) is not None
+
+
 def test_failed_logins_are_throttled_with_a_growing_delay_that_recovers(engine):
     boss = factories.admin(engine)
     now = utcnow()

@@ -16,12 +16,15 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from sqlalchemy import Engine
 
 from kinderwijkraad import db
+from kinderwijkraad.services import accounts
 from kinderwijkraad.services.demo import DEMO_PASSWORD, seed_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -43,9 +46,15 @@ def _healthy(url: str) -> bool:
         return False
 
 
+@dataclass(frozen=True)
+class ServedApp:
+    url: str
+    database_url: str
+
+
 @pytest.fixture(scope="module")
-def app_url() -> Iterator[str]:
-    """`streamlit run` on a migrated database holding the demo wijk; its URL."""
+def served_app() -> Iterator[ServedApp]:
+    """`streamlit run` on a migrated database holding the demo wijk."""
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/kwr.db"
         db.upgrade(url)
@@ -70,7 +79,7 @@ def app_url() -> Iterator[str]:
                     if server.poll() is not None or time.monotonic() > deadline:
                         pytest.fail(f"streamlit did not become healthy:\n{log.read_text(errors='replace')}")
                     time.sleep(0.2)
-                yield base
+                yield ServedApp(base, url)
             finally:
                 server.terminate()
                 try:
@@ -88,6 +97,19 @@ def browser() -> Iterator[Browser]:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="module")
+def app_url(served_app: ServedApp) -> str:
+    return served_app.url
+
+
+@pytest.fixture
+def app_engine(served_app: ServedApp) -> Iterator[Engine]:
+    """The served app's database, to change what the app will read."""
+    engine = db.make_engine(served_app.database_url)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture
@@ -115,45 +137,104 @@ def _wait_for_cookie(page: Page, *, present: bool) -> None:
     page.wait_for_function(f"() => {'' if present else '!'}{has_cookie}", timeout=WAIT_MS)
 
 
-def _log_in(page: Page, password: str) -> None:
-    page.get_by_label("Gebruikersnaam").fill("demo-leerkracht")
+def _log_in(page: Page, password: str = DEMO_PASSWORD, username: str = "demo-leerkracht") -> None:
+    page.get_by_label("Gebruikersnaam").fill(username)
     page.get_by_label("Wachtwoord").fill(password)
     page.get_by_role("button", name="Inloggen", exact=True).click()
 
 
+def _expect_login_page(page: Page) -> None:
+    expect(page.get_by_label("Gebruikersnaam")).to_be_visible(timeout=WAIT_MS)
+    expect(page.get_by_role("button", name="Uitloggen")).to_have_count(0)
+
+
 def _expect_teacher_home(page: Page) -> None:
-    # .first: the cookie component shifts the page by one element, so for a moment the old
-    # heading is still shown (stale) beside the new one.
-    expect(page.get_by_text("Welkom, Juf Demi").first).to_be_visible(timeout=WAIT_MS)
-    expect(page.get_by_text("OBS De Regenboog — Groep 6").first).to_be_visible(timeout=WAIT_MS)
+    expect(page.get_by_text("Welkom, Juf Demi")).to_be_visible(timeout=WAIT_MS)
+    expect(page.get_by_text("OBS De Regenboog — Groep 6")).to_be_visible(timeout=WAIT_MS)
 
 
 def _screenshot(page: Page, name: str) -> None:
+    _settle(page)
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / f"browser-{name}-1024x768.png", full_page=True)
+    size = page.viewport_size or {"width": 0, "height": 0}
+    page.screenshot(path=ARTIFACTS / f"browser-{name}-{size['width']}x{size['height']}.png", full_page=True)
 
 
 def test_the_demo_teacher_logs_in_sees_home_and_logs_out(page: Page) -> None:
     _screenshot(page, "login")
-    _log_in(page, DEMO_PASSWORD)
+    _log_in(page)
     _expect_teacher_home(page)
     _wait_for_cookie(page, present=True)
     _screenshot(page, "teacher-home")
 
     page.reload()  # a refresh lands where it was: the login cookie logs the teacher in again
     _expect_teacher_home(page)
-    # Without this wait the logout loses the race with the cookie component's first report and
-    # the cookie survives (9 runs in 10); drop it once auth.py re-renders the delete until done.
-    _settle(page)
 
+    # At once, without waiting for the page to settle: the teacher does not wait either.
     page.get_by_role("button", name="Uitloggen").click()
-    expect(page.get_by_text("Inloggen bij Kinderwijkraad")).to_be_visible(timeout=WAIT_MS)
+    _expect_login_page(page)
     _wait_for_cookie(page, present=False)
     page.reload()  # the cookie is gone: still logged out
-    expect(page.get_by_label("Gebruikersnaam")).to_be_visible(timeout=WAIT_MS)
+    _expect_login_page(page)
     _settle(page)
-    expect(page.get_by_text("Inloggen bij Kinderwijkraad")).to_be_visible()
     expect(page.get_by_text("Welkom, Juf Demi")).to_have_count(0)
+
+
+def test_a_cookie_copied_before_logout_no_longer_logs_in(page: Page) -> None:
+    """Logging out revokes the user's cookies in the database, so a copy that survived (a browser
+    closed before it deleted the cookie, or a cookie lifted from a shared tablet) is worthless."""
+    _log_in(page)
+    _expect_teacher_home(page)
+    _wait_for_cookie(page, present=True)
+    copied = [cookie for cookie in page.context.cookies() if cookie["name"] == COOKIE]
+
+    page.get_by_role("button", name="Uitloggen").click()
+    _expect_login_page(page)
+    _wait_for_cookie(page, present=False)
+    page.context.add_cookies(copied)
+    page.reload()
+    _expect_login_page(page)
+    _settle(page)
+    expect(page.get_by_text("Welkom, Juf Demi")).to_have_count(0)
+
+
+def test_a_deactivated_users_cookie_no_longer_logs_in(page: Page, app_engine: Engine) -> None:
+    _log_in(page, username="demo-ambtenaar")
+    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible(timeout=WAIT_MS)
+    _wait_for_cookie(page, present=True)
+    admin = accounts.session_actor(app_engine, username="demo-admin")
+    official = accounts.session_actor(app_engine, username="demo-ambtenaar")
+    assert admin is not None and official is not None
+    accounts.set_user_active(app_engine, actor=admin, user_id=official.user_id, active=False)
+    try:
+        page.reload()
+        _expect_login_page(page)
+        _wait_for_cookie(page, present=False)  # and the dead cookie is cleared from the tablet
+    finally:
+        accounts.set_user_active(app_engine, actor=admin, user_id=official.user_id, active=True)
+
+
+def test_a_refresh_keeps_the_facilitator_on_the_page_they_were_on(page: Page, app_url: str) -> None:
+    _log_in(page, username="demo-begeleider")
+    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible(timeout=WAIT_MS)
+    _wait_for_cookie(page, present=True)
+    page.goto(f"{app_url}/wijken")
+    expect(page.get_by_role("heading", name="Wijken", exact=True)).to_be_visible(timeout=WAIT_MS)
+    page.reload()
+    expect(page.get_by_role("heading", name="Wijken", exact=True)).to_be_visible(timeout=WAIT_MS)
+    expect(page.get_by_text("De Vogelbuurt").first).to_be_visible(timeout=WAIT_MS)
+    _screenshot(page, "facilitator-wijken")
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (768, 1024)], ids=["landscape", "portrait"])
+def test_the_teacher_home_fits_a_tablet_either_way_round(page: Page, size: tuple[int, int]) -> None:
+    """No sideways scrolling on a 10-inch tablet, held either way; the screenshots are for people."""
+    width, height = size
+    page.set_viewport_size({"width": width, "height": height})
+    _log_in(page)
+    _expect_teacher_home(page)
+    _screenshot(page, "teacher-home")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
 def test_touch_targets_are_at_least_48px_high(page: Page) -> None:

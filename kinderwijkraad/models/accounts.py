@@ -49,6 +49,9 @@ class User(UserBase, table=True):
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=utc_datetime_type())
     last_login_at: datetime | None = Field(default=None, sa_type=utc_datetime_type())
+    # Login cookies issued before this moment no longer log in: set by logging out, by a password
+    # change and by a reset, so a cookie left on a shared classroom tablet dies with them.
+    cookies_valid_after: datetime | None = Field(default=None, sa_type=utc_datetime_type())
 
 
 class FacilitatorNeighbourhood(SQLModel, table=True):

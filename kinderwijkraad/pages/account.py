@@ -32,5 +32,6 @@ with st.form("account.password_form", clear_on_submit=True):
         else:
             with shows_errors():
                 accounts.change_password(engine(), actor=actor, current_password=current, new_password=new)
+                auth.renew_cookie()  # the change revoked every older cookie, this tablet's too
                 state.flash(t("account.password_changed"))
                 st.rerun()

@@ -148,16 +148,31 @@ def authenticate(
         return _actor(session, stored)
 
 
-def session_actor(engine: Engine, *, username: str | None) -> Actor | None:
+def session_actor(
+    engine: Engine, *, username: str | None, cookie_issued_at: datetime | None = None
+) -> Actor | None:
     """The acting user for this run, or None when the account is gone or deactivated — checked on
-    every run, because a login cookie cannot be revoked."""
+    every run. `cookie_issued_at` is given when the login comes from a cookie: a cookie issued
+    before the user last logged out or changed password no longer logs in."""
     if not username:
         return None
     with read_session(engine) as session:
         user = session.exec(select(User).where(User.username == username)).first()
         if user is None or not user.active:
             return None
+        revoked_before = user.cookies_valid_after
+        if cookie_issued_at is not None and revoked_before is not None and cookie_issued_at <= _aware(revoked_before):
+            return None
         return _actor(session, user)
+
+
+def revoke_cookies(engine: Engine, *, user_id: int, now: datetime | None = None) -> None:
+    """Logging out: every login cookie of this user issued until now stops working, on this
+    tablet and on any other, even if the browser never got to delete it."""
+    with write_session(engine) as session:
+        user = session.get(User, user_id)
+        if user is not None:
+            user.cookies_valid_after = now or utcnow()
 
 
 def _actor(session: Session, user: User) -> Actor:
@@ -193,6 +208,7 @@ def change_password(engine: Engine, *, actor: Actor, current_password: str, new_
         stored = session.get(User, actor.user_id)
         stored.password_hash = new_hash
         stored.must_change_password = False
+        stored.cookies_valid_after = utcnow()  # other devices log in again; the UI renews this one's cookie
 
 
 # --- administration ------------------------------------------------------------------------
@@ -321,6 +337,8 @@ def set_user_active(engine: Engine, *, actor: Actor, user_id: int, active: bool)
         if user is None:
             raise NotFound("error.not_found.user")
         user.active = active
+        if not active:  # reactivating later must not bring old cookies back to life
+            user.cookies_valid_after = utcnow()
 
 
 def reset_password(engine: Engine, *, actor: Actor, user_id: int, one_time_password: str) -> None:
@@ -334,3 +352,4 @@ def reset_password(engine: Engine, *, actor: Actor, user_id: int, one_time_passw
             raise NotFound("error.not_found.user")
         user.password_hash = password_hash
         user.must_change_password = True
+        user.cookies_valid_after = utcnow()

@@ -4,10 +4,14 @@ streamlit-authenticator provides the signed login cookie (a JWT it reads server-
 `st.context.cookies` and writes with its cookie component) and the bcrypt hash format. The form is
 ours: the library's own form cannot tell us which username failed, and per-username throttling
 needs exactly that. Roles and scope always come from our User table, re-read on every run, so a
-deactivated user's cookie stops working at once.
+deactivated user's cookie stops working at once, and so does every cookie issued before the user
+last logged out or changed password (`User.cookies_valid_after`).
 """
 
 from __future__ import annotations
+
+from contextlib import suppress
+from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 import streamlit_authenticator as stauth
@@ -21,6 +25,10 @@ from kinderwijkraad.services.common import Actor
 from kinderwijkraad.ui import state
 from kinderwijkraad.ui.database import engine
 from kinderwijkraad.ui.errors import error_text
+
+# Widget keys of the cookie components (extra-streamlit-components, through the library).
+SET_COMPONENT_KEY = "set"
+DELETE_COMPONENT_KEY = "delete"
 
 
 def authenticator() -> stauth.Authenticate:
@@ -36,28 +44,56 @@ def authenticator() -> stauth.Authenticate:
     )
 
 
-def restore_login(auth: stauth.Authenticate) -> Actor | None:
+def sync_login(auth: stauth.Authenticate) -> Actor | None:
     """The acting user of this run, from this session or from the login cookie; None when logged
-    out or when the account was deactivated since the cookie was written."""
+    out, deactivated, or when the cookie was revoked. Also renders the pending cookie write.
+
+    Called inside one container at the top of the app: the cookie components come and go, and in
+    a container of their own they do not shift the page's elements (which made Streamlit show the
+    previous run's elements beside the new ones for a moment)."""
     session = st.session_state
-    if session.get(state.SET_COOKIE_PENDING) and session.get("authentication_status"):
-        auth.cookie_controller.set_cookie()
-        session[state.SET_COOKIE_PENDING] = False
+    cookie_issued_at = None
     if not session.get("authentication_status"):
         token = auth.cookie_controller.get_cookie()
         if token:
             session["username"] = token["username"]
             session["authentication_status"] = True
+            cookie_issued_at = _issued_at(token)
     actor = None
     if session.get("authentication_status"):
-        actor = accounts.session_actor(engine(), username=session.get("username"))
+        actor = accounts.session_actor(engine(), username=session.get("username"), cookie_issued_at=cookie_issued_at)
         if actor is None:
-            logout(auth)
+            _forget_login()
     session[state.ACTOR] = actor
     if actor is not None:
         session["name"] = actor.display_name
         session["roles"] = [actor.role.value]
+    _render_pending_cookie_write(auth)
     return actor
+
+
+def _issued_at(token: dict) -> datetime:
+    """The library's token holds only its expiry; it was issued `cookie_hours` before that."""
+    return datetime.fromtimestamp(token["exp_date"], UTC) - timedelta(hours=get_settings().cookie_hours)
+
+
+def _render_pending_cookie_write(auth: stauth.Authenticate) -> None:
+    """Render the set or delete component on every run until the browser reports it done (its
+    value turns True). Rendered once, a rerun that comes first unmounts it before it ran."""
+    session = st.session_state
+    if session.get(state.SET_COOKIE_PENDING):
+        if session.get(SET_COMPONENT_KEY) is True:
+            session[state.SET_COOKIE_PENDING] = False
+        else:
+            auth.cookie_controller.set_cookie()
+    elif session.get(state.DELETE_COOKIE_PENDING):
+        if session.get(DELETE_COMPONENT_KEY) is True:
+            session[state.DELETE_COOKIE_PENDING] = False
+        else:
+            # The library's delete also drops the cookie from its copy of the browser's cookies,
+            # which raises KeyError when that copy has not arrived yet; the browser deletes anyway.
+            with suppress(KeyError):
+                auth.cookie_controller.cookie_model.cookie_manager.delete(get_settings().cookie_name)
 
 
 def client_address() -> str:
@@ -68,7 +104,7 @@ def client_address() -> str:
 
 def login(username: str, password: str) -> KwrError | None:
     """Check the form's credentials; on success mark the session logged in and ask for the cookie
-    to be written on the next run (written now, it would be lost in the rerun)."""
+    to be written from the next run on (written now, it would be lost in the rerun)."""
     try:
         actor = accounts.authenticate(engine(), username=username, password=password, client=client_address())
     except KwrError as error:
@@ -77,13 +113,34 @@ def login(username: str, password: str) -> KwrError | None:
     session["authentication_status"] = True
     session["username"] = actor.username
     session["logout"] = None
-    session[state.SET_COOKIE_PENDING] = True
+    renew_cookie()
     return None
 
 
-def logout(auth: stauth.Authenticate) -> None:
-    auth.logout(location="unrendered")
-    st.session_state[state.ACTOR] = None
+def renew_cookie() -> None:
+    """Write a fresh login cookie from the next run on (after logging in or changing password)."""
+    st.session_state[state.SET_COOKIE_PENDING] = True
+    st.session_state[state.DELETE_COOKIE_PENDING] = False
+
+
+def log_out() -> None:
+    """The logout button's callback (it runs before the script). Revokes the user's cookies in the
+    database first, so even a cookie the browser fails to delete no longer logs in."""
+    actor: Actor | None = st.session_state.get(state.ACTOR)
+    if actor is not None:
+        accounts.revoke_cookies(engine(), user_id=actor.user_id)
+    _forget_login()
+
+
+def _forget_login() -> None:
+    """Clear the login from this session (the keys the library reads) and delete the cookie."""
+    session = st.session_state
+    for key in ("name", "username", "authentication_status", "email", "roles"):
+        session[key] = None
+    session["logout"] = True  # the library then ignores the cookie for the rest of this session
+    session[state.ACTOR] = None
+    session[state.SET_COOKIE_PENDING] = False
+    session[state.DELETE_COOKIE_PENDING] = True
 
 
 def require(*roles: Role) -> Actor:

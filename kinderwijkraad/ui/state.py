@@ -1,8 +1,8 @@
 """Every session-state key the app owns, declared once, with its initial value.
 
 Session state holds ids and UI state only, never ORM objects or database sessions. Keys that
-streamlit-authenticator owns (`authentication_status`, `username`, `name`, `roles`, `logout`) are
-listed so no widget of ours reuses them.
+streamlit-authenticator owns (`authentication_status`, `username`, `name`, `roles`, `logout`, and
+its cookie components `init`, `set`, `delete`) are listed so no widget of ours reuses them.
 """
 
 from __future__ import annotations
@@ -13,16 +13,18 @@ import streamlit as st
 
 LANGUAGE = "ui.language"
 ACTOR = "auth.actor"  # services.common.Actor of this run: ids and role, recomputed every run
-SET_COOKIE_PENDING = "auth.set_cookie_pending"
+SET_COOKIE_PENDING = "auth.set_cookie_pending"  # write the login cookie until the browser confirms
+DELETE_COOKIE_PENDING = "auth.delete_cookie_pending"  # delete it until the browser confirms
 FLASH = "ui.flash"  # one success message to show after a rerun
 SELECTED_NEIGHBOURHOOD = "wijken.neighbourhood_id"
 SELECTED_CYCLE = "wijken.cycle_id"
 
-LIBRARY_KEYS = ("authentication_status", "username", "name", "roles", "email", "logout")
+LIBRARY_KEYS = ("authentication_status", "username", "name", "roles", "email", "logout", "init", "set", "delete")
 
 INITIAL: dict[str, Any] = {
     ACTOR: None,
     SET_COOKIE_PENDING: False,
+    DELETE_COOKIE_PENDING: False,
     FLASH: None,
     SELECTED_NEIGHBOURHOOD: None,
     SELECTED_CYCLE: None,

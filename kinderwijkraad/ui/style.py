@@ -15,8 +15,10 @@ TOUCH_CSS = """
 [data-testid="stPageLink-NavLink"] { min-height: 48px; }
 .stButton button, .stFormSubmitButton button { padding-left: 1.25rem; padding-right: 1.25rem; }
 [data-testid="stSidebarNav"] a { min-height: 44px; }
-/* The login cookie component has nothing to show; keep its empty frame out of the layout. */
-[data-testid="stElementContainer"]:has(iframe[title*="cookie_manager"]) { display: none; }
+/* The box at the top of the app (this style and the login cookie components) shows nothing;
+   keep it out of the layout. The child selectors make sure only that box matches. */
+[data-testid="stLayoutWrapper"]:has(> [data-testid="stVerticalBlock"] > [data-testid="stElementContainer"]
+                                    iframe[title*="cookie_manager"]) { display: none; }
 </style>
 """
 
