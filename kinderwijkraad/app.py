@@ -40,7 +40,7 @@ def main() -> None:
             st.button(t("nav.logout"), key="nav.logout_button", on_click=auth.log_out, use_container_width=True)
 
     if actor is None:
-        pages = [_page(navigation.LOGIN, default=True)]
+        pages = [_page(spec, default=spec is navigation.LOGIN) for spec in navigation.PUBLIC_PAGES]
     elif actor.must_change_password:
         # A one-time password is changed before anything else can be opened.
         pages = [_page(navigation.ACCOUNT, default=True)]

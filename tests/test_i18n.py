@@ -14,21 +14,24 @@ from kinderwijkraad.models import (
     ClassroomCreate,
     ContactCreate,
     CycleCreate,
+    Mood,
     NeighbourhoodCreate,
     OrganisationCreate,
     OrganisationKind,
     PartnershipCreate,
     Phase,
+    PlanStatus,
     Role,
     SchoolCreate,
     UserCreate,
     UserUpdate,
 )
+from kinderwijkraad.services import templates
 
 PACKAGE = Path(__file__).resolve().parent.parent / "kinderwijkraad"
 # A literal key handed to t() or to a domain error / todo constructor.
 LITERAL_KEY = re.compile(
-    r"""(?:\bt|InvalidInput|NotFound|NotAllowed|Conflict|TooManyAttempts|ConfigError|refused_as|Todo|done|flash)"""
+    r"""(?:\bt|TemplateError|InvalidInput|NotFound|NotAllowed|Conflict|TooManyAttempts|ConfigError|refused_as|Todo|done|flash)"""
     r"""\(\s*"([a-z_]+(?:\.[a-z0-9_]+)+)\"""",
 )
 
@@ -47,6 +50,9 @@ def _dynamic_keys() -> set[str]:
     keys |= {f"todo.phase.{p.value}.{r.value}" for p in Phase for r in (Role.FACILITATOR, Role.TEACHER, Role.OFFICIAL)}
     keys |= {"home.details.teacher", "home.details.official", "home.count.neighbourhoods", "home.count.active_users"}
     keys |= {"users.deactivated", "users.reactivated"}
+    keys |= set(templates._PROBLEMS.values()) | {"template.problem.other"}
+    keys |= {f"brainstorm.prompt.{mood.value}" for mood in Mood} | {f"plan_status.{s.value}" for s in PlanStatus}
+    keys |= {"lesson.for_teacher", "lesson.join_with_code"}
     for model in (ClassroomCreate, ContactCreate, CycleCreate, NeighbourhoodCreate, OrganisationCreate,
                   PartnershipCreate, SchoolCreate, UserCreate, UserUpdate):
         for name, info in model.model_fields.items():

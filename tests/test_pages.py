@@ -65,6 +65,9 @@ EXPECTED_TITLE = {
     navigation.NEIGHBOURHOODS: lambda role: t("page.neighbourhoods"),
     navigation.USERS: lambda role: t("page.users"),
     navigation.ACCOUNT: lambda role: t("page.account"),
+    navigation.LESSON: lambda role: t("page.lesson"),
+    navigation.THEMES: lambda role: t("page.themes"),
+    navigation.JOIN: lambda role: t("join.title"),
 }
 
 

@@ -39,11 +39,32 @@ from kinderwijkraad.models.councils import (  # noqa: E402
     School,
     SchoolCreate,
 )
+from kinderwijkraad.models.lessons import (  # noqa: E402
+    BrainstormNote,
+    Device,
+    FieldType,
+    Lesson,
+    LessonRun,
+    LessonSeries,
+    LessonTemplate,
+    Mood,
+    Plan,
+    PlanField,
+    PlanForm,
+    PlanStatus,
+    Step,
+    StepKind,
+    Team,
+    Text,
+    Theme,
+)
 
 __all__ = [
     "Classroom", "ClassroomCreate", "ClassroomTeacher", "Contact", "ContactCreate", "Cycle",
     "CycleCreate", "FacilitatorNeighbourhood", "LoginThrottle", "Neighbourhood",
     "NeighbourhoodCreate", "Organisation", "OrganisationCreate", "OrganisationKind", "Partnership",
     "PartnershipCreate", "Phase", "Role", "School", "SchoolCreate", "User", "UserCreate",
-    "UserUpdate",
+    "UserUpdate", "BrainstormNote", "Device", "FieldType", "Lesson", "LessonRun", "LessonSeries",
+    "LessonTemplate", "Mood", "Plan", "PlanField", "PlanForm", "PlanStatus", "Step", "StepKind", "Team", "Text",
+    "Theme",
 ]

@@ -90,7 +90,7 @@ def _throttle_keys(username: str, client: str) -> dict[str, int]:
     return {f"user:{username}": FREE_FAILURES_PER_USER, f"client:{client}": FREE_FAILURES_PER_CLIENT}
 
 
-def _wait_seconds(session: Session, keys: dict[str, int], now: datetime) -> int:
+def throttle_wait_seconds(session: Session, keys: dict[str, int], now: datetime) -> int:
     rows = session.exec(select(LoginThrottle).where(col(LoginThrottle.key).in_(keys))).all()
     wait = timedelta(0)
     for row in rows:
@@ -106,7 +106,7 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
-def _record_failure(session: Session, keys: Iterable[str], now: datetime) -> None:
+def record_throttle_failure(session: Session, keys: Iterable[str], now: datetime) -> None:
     """Count a failure with one upsert per key, so concurrent failures are all counted."""
     insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     table = LoginThrottle.__table__
@@ -131,7 +131,7 @@ def authenticate(
     username = username.strip().lower()
     keys = _throttle_keys(username, client)
     with read_session(engine) as session:
-        wait = _wait_seconds(session, keys, now)
+        wait = throttle_wait_seconds(session, keys, now)
         if wait > 0:
             raise TooManyAttempts("login.throttled", seconds=wait)
         user = session.exec(select(User).where(User.username == username)).first()
@@ -139,7 +139,7 @@ def authenticate(
     matches = _password_matches(password, user.password_hash if user else _unknown_user_hash())
     if user is None or not user.active or not matches or not password:
         with write_session(engine) as session:
-            _record_failure(session, keys, now)
+            record_throttle_failure(session, keys, now)
         raise NotAllowed("login.failed")
     with write_session(engine) as session:
         session.exec(delete(LoginThrottle).where(col(LoginThrottle.key) == f"user:{username}"))

@@ -13,7 +13,7 @@ from sqlmodel import select
 from kinderwijkraad.db import read_session, write_session
 from kinderwijkraad.errors import Conflict
 from kinderwijkraad.models import OrganisationKind, Phase, Role, User, UserCreate
-from kinderwijkraad.services import accounts, councils
+from kinderwijkraad.services import accounts, councils, lessons, plans, templates
 from kinderwijkraad.services.common import Actor, refused_as, validated
 
 
@@ -90,12 +90,56 @@ def seed_demo(engine: Engine) -> bool:
                          organisation_id=gemeente.id, must_change_password=False)
     regenboog = councils.create_school(engine, actor=admin, neighbourhood_id=wijk.id, name="OBS De Regenboog")
     vlinder = councils.create_school(engine, actor=admin, neighbourhood_id=wijk.id, name="Kindcentrum De Vlinder")
-    for school, name, grade, pupils, teachers in (
-        (regenboog, "Groep 6", 6, 24, [teacher.id]),
-        (regenboog, "Groep 7/8", 7, 22, [teacher.id]),
-        (vlinder, "Groep 5/6", 5, 25, []),
-        (vlinder, "Groep 8", 8, 21, []),
-    ):
+    classrooms = [
         councils.create_classroom(engine, actor=admin, cycle_id=cycle.id, school_id=school.id, name=name,
                                   grade=grade, pupil_count=pupils, teacher_ids=teachers)
+        for school, name, grade, pupils, teachers in (
+            (regenboog, "Groep 6", 6, 24, [teacher.id]),
+            (regenboog, "Groep 7/8", 7, 22, [teacher.id]),
+            (vlinder, "Groep 5/6", 5, 25, []),
+            (vlinder, "Groep 8", 8, 21, []),
+        )
+    ]
+    for classroom, written in zip(classrooms[2:], (DEMO_PLANS[:5], DEMO_PLANS[5:]), strict=True):
+        _seed_lesson_with_plans(engine, admin, classroom.id, written)
     return True
+
+
+# The plans De Vlinder's classes wrote in Les 2, so the facilitator has something to sort into
+# themes on first start. Team names and texts only: children are never named.
+DEMO_PLANS = (
+    ("De Vossen", "Een nieuwe speeltuin", "De speeltuin bij het Merelplein is kapot, de schommel is stuk.",
+     "Merelplein", "Nieuwe schommels en een klimrek in de speeltuin."),
+    ("De Uilen", "Zebrapad bij school", "Auto's rijden heel hard bij school en we kunnen niet veilig oversteken.",
+     "Spechtstraat", "Een zebrapad en een drempel bij de school."),
+    ("De Mussen", "Minder afval op straat", "Er ligt overal afval en zwerfvuil op straat en in het park.",
+     "Park De Reiger", "Meer prullenbakken en een opruimdag met de klas."),
+    ("De Haviken", "Schone stoep", "Overal hondenpoep op de stoep en in het gras waar we spelen.",
+     "Grasveld Zwaluwlaan", "Een hondenuitlaatplek en bordjes."),
+    ("De Kraaien", "Speeltuin voor iedereen", "In onze speeltuin is niks voor kleine kinderen en de glijbaan is kapot.",
+     "Merelplein", "Een glijbaan en een zandbak in de speeltuin."),
+    ("De Reigers", "Veilig oversteken", "Oversteken bij de grote weg is gevaarlijk, auto's stoppen niet.",
+     "Vogelweg", "Een zebrapad met een verkeerslicht."),
+    ("De Spechten", "Afval opruimen", "Het park is vies door afval en zwerfvuil, er zijn te weinig prullenbakken.",
+     "Park De Reiger", "Prullenbakken en een afvalpakker-club."),
+    ("De Zwaluwen", "Geen hondenpoep", "Er ligt hondenpoep op het grasveld waar we voetballen.",
+     "Grasveld Zwaluwlaan", "Een hek om het veld en een poepzakjes-paal."),
+    ("De Meeuwen", "Voetbalveld", "We hebben geen goed voetbalveld, de doelen zijn kapot.",
+     "Zwaluwlaan", "Nieuwe doelen en een net om het veld."),
+    ("De Kieviten", "Meer bankjes", "Opa's en oma's kunnen nergens zitten in de wijk.",
+     "Winkelplein", "Bankjes bij de winkels en in het park."),
+)
+
+
+def _seed_lesson_with_plans(engine: Engine, admin: Actor, classroom_id: int, written: tuple) -> None:
+    """Les 2 given in a class, through the same services a teacher and the tablets use."""
+    template = templates.latest_template(engine)
+    run_id = lessons.start_run(engine, actor=admin, classroom_id=classroom_id, template_id=template.id,
+                               lesson_index=1)
+    for team, title, problem, place, idea in written:
+        token, _team_id = lessons.join_team(engine, run_id=run_id, team_name=team)
+        plan = plans.save_answers(engine, token=token, answers={
+            "title": title, "problem": problem, "place": place, "idea": idea, "helpers": "De gemeente",
+        })
+        plans.approve_plan(engine, actor=admin, plan_id=plan.id)
+    lessons.end_run(engine, actor=admin, run_id=run_id)

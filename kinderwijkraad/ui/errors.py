@@ -15,6 +15,8 @@ def error_text(error: KwrError) -> str:
     params = dict(error.params)
     if "field" in params:
         params["field"] = t(f"field.{params['field']}")
+    if "problem_key" in params:  # a message inside the message (template errors)
+        params["problem"] = t(params.pop("problem_key"), **params)
     return t(error.key, **params)
 
 

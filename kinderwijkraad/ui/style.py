@@ -10,7 +10,7 @@ import streamlit as st
 
 TOUCH_CSS = """
 <style>
-[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 4rem; padding-left: 1.5rem; padding-right: 1.5rem; }
 .stButton button, .stFormSubmitButton button, .stDownloadButton button, .stLinkButton a,
 [data-testid="stPageLink-NavLink"] { min-height: 48px; }
 .stButton button, .stFormSubmitButton button { padding-left: 1.25rem; padding-right: 1.25rem; }

@@ -1,0 +1,236 @@
+"""Les: the teacher picks a class and a lesson and leads it step by step; the board shows the
+children's text, the class code and what the step collects, and the tablets follow.
+
+Everything that matters is stored: a refresh, or opening this page on another device, resumes
+the lesson where the class is.
+"""
+
+import streamlit as st
+
+from kinderwijkraad.i18n import t
+from kinderwijkraad.models import FieldType, StepKind
+from kinderwijkraad.services import lessons, plans, templates
+from kinderwijkraad.ui import auth, navigation, state
+from kinderwijkraad.ui import lesson as shared
+from kinderwijkraad.ui.database import engine
+from kinderwijkraad.ui.errors import shows_errors
+from kinderwijkraad.ui.format import plain
+
+actor = auth.require(*navigation.LESSON.roles)
+SELECTED_CLASS = "les.classroom_id"
+# Steps during which the board keeps showing how to join (a tablet that slept must get back in).
+JOIN_STEPS = (StepKind.EXPLAIN, StepKind.BRAINSTORM, StepKind.WRITE_PLANS)
+
+
+def _pick_class() -> lessons.ClassroomChoice | None:
+    choices = lessons.teachable_classrooms(engine(), actor=actor)
+    if not choices:
+        st.info(t("lesson.no_classes"))
+        return None
+    by_id = {choice.id: choice for choice in choices}
+    if st.session_state.get(SELECTED_CLASS) not in by_id:
+        st.session_state[SELECTED_CLASS] = choices[0].id
+    chosen = st.selectbox(t("lesson.class"), list(by_id), format_func=lambda i: by_id[i].label, key=SELECTED_CLASS)
+    return by_id[chosen]
+
+
+def _start_form(choice: lessons.ClassroomChoice, *, again: bool) -> None:
+    summaries = templates.list_templates(engine())
+    by_id = {summary.id: summary for summary in summaries}
+    # Outside the form: the lessons offered depend on the template chosen.
+    template_id = st.selectbox(t("lesson.template"), list(by_id), key=f"lesson.template.{again}",
+                               format_func=lambda i: f"{by_id[i].name} (v{by_id[i].version})")
+    titles = by_id[template_id].lesson_titles
+    with st.form(f"lesson.start_form.{again}"):
+        lesson_index = st.radio(t("lesson.which_lesson"), range(len(titles)), format_func=lambda i: plain(titles[i]),
+                                key=f"lesson.pick.{again}")
+        if again:
+            st.caption(t("lesson.start_again_note"))
+        if st.form_submit_button(t("lesson.start"), type="primary", width="stretch"):
+            with shows_errors():
+                lessons.start_run(engine(), actor=actor, classroom_id=choice.id, template_id=template_id,
+                                  lesson_index=lesson_index)
+                st.rerun()
+
+
+@st.fragment(run_every=1.0)
+def _timer(run_id: int) -> None:
+    """The step's timer, big enough for the back of the room; red when over time."""
+    current = lessons.run_state(engine(), run_id)
+    left = current.seconds_left()
+    minutes, seconds = divmod(abs(left), 60)
+    clock, button = st.columns([1, 1], vertical_alignment="center")
+    clock.markdown(f"## :{'red' if left < 0 else 'green'}[{'-' if left < 0 else ''}{minutes:02d}:{seconds:02d}]")
+    if current.timer_running:
+        if button.button(t("lesson.pause"), key="lesson.pause", icon=":material/pause:", width="stretch"):
+            with shows_errors():
+                lessons.pause_timer(engine(), actor=actor, run_id=run_id)
+                st.rerun(scope="fragment")
+    elif button.button(t("lesson.start_timer"), key="lesson.start_timer", icon=":material/play_arrow:",
+                       width="stretch"):
+        with shows_errors():
+            lessons.start_timer(engine(), actor=actor, run_id=run_id)
+            st.rerun(scope="fragment")
+
+
+def _go(run_id: int, step_index: int) -> None:
+    with shows_errors():
+        lessons.go_to_step(engine(), actor=actor, run_id=run_id, step_index=step_index)
+        shared.run_state.clear()  # this screen shows the new step at once; tablets within seconds
+        st.rerun()
+
+
+def _controls(current: lessons.RunState) -> None:
+    back, forward = st.columns(2)
+    if back.button(t("lesson.previous"), key="lesson.previous", icon=":material/arrow_back:",
+                   disabled=current.step_index == 0, width="stretch"):
+        _go(current.run_id, current.step_index - 1)
+    if forward.button(t("lesson.next"), key="lesson.next", icon=":material/arrow_forward:", type="primary",
+                      disabled=current.step_index + 1 >= current.step_count, width="stretch"):
+        _go(current.run_id, current.step_index + 1)
+
+
+@st.fragment(run_every=shared.BOARD_SECONDS)
+def _live_board(run_id: int) -> None:
+    shared.board(shared.run_state(run_id))
+
+
+@st.fragment(run_every=5.0)
+def _progress(run_id: int) -> None:
+    """Each team's plan: how far, and approved or not."""
+    form = plans.plan_form(engine(), run_id)
+    rows = plans.class_plans(engine(), actor=actor, run_id=run_id)
+    if not rows:
+        st.caption(t("lesson.no_teams_yet"))
+        return
+    st.dataframe(
+        [{t("lesson.team"): row.team_name, t("plan.title_column"): row.title,
+          t("plan.filled"): "{} / {}".format(*plans.filled_fields(form, row.answers, row.photo_name)),
+          t("plan.status"): t(f"plan_status.{row.status.value}")} for row in rows],
+        hide_index=True, width="stretch",
+    )
+
+
+def _correction_form(row: plans.PlanView, form) -> None:
+    """The teacher corrects the texts (spelling, a missing word); choices stay the team's."""
+    with st.form(f"plan.correct.{row.id}"):
+        corrected = dict(row.answers)
+        for field in form.fields:
+            if field.type in (FieldType.TEXT, FieldType.LONG_TEXT):
+                widget = st.text_area if field.type == FieldType.LONG_TEXT else st.text_input
+                corrected[field.name] = widget(shared.text_of(field.label), value=row.answers.get(field.name, ""),
+                                               max_chars=field.max_length, key=f"plan.correct.{row.id}.{field.name}")
+        if st.form_submit_button(t("plan.save_correction")):
+            with shows_errors():
+                plans.correct_plan(engine(), actor=actor, plan_id=row.id, answers=corrected)
+                state.flash(t("plan.corrected", team=plain(row.team_name)))
+                st.rerun()
+
+
+@st.fragment
+def _review(current: lessons.RunState) -> None:
+    """Read, correct and approve the teams' plans. Not polled (it would disturb a correction being
+    typed): the live table above shows what changed, this button loads it."""
+    st.button(t("plan.load_new"), key="plan.load_new", icon=":material/refresh:")
+    form = current.series.plan_form
+    for row in plans.class_plans(engine(), actor=actor, run_id=current.run_id):
+        if row.id is None:
+            continue
+        icon = ":material/verified:" if row.approved else ":material/edit_note:"
+        with st.expander(plain(f"{row.team_name}: {row.title or t('plan.untitled')}"), icon=icon):
+            shared.plan_card(row, form)
+            _correction_form(row, form)
+            if row.approved:
+                if st.button(t("plan.reopen"), key=f"plan.reopen.{row.id}"):
+                    with shows_errors():
+                        plans.reopen_plan(engine(), actor=actor, plan_id=row.id)
+                        st.rerun()
+            elif st.button(t("plan.approve"), key=f"plan.approve.{row.id}", type="primary",
+                           icon=":material/verified:"):
+                with shows_errors():
+                    plans.approve_plan(engine(), actor=actor, plan_id=row.id)
+                    state.flash(t("plan.approved", team=plain(row.team_name)))
+                    st.rerun()
+
+
+def _present_picker(current: lessons.RunState) -> None:
+    rows = [row for row in plans.class_plans(engine(), actor=actor, run_id=current.run_id) if row.id is not None]
+    if not rows:
+        st.caption(t("lesson.no_plans_yet"))
+        return
+    options = [None] + [row.id for row in rows]
+    names = {row.id: f"{row.team_name}: {row.title or t('plan.untitled')}" for row in rows} | {None: "—"}
+    chosen = st.selectbox(t("lesson.show_plan"), options, format_func=names.get,
+                          index=options.index(current.presented_plan_id) if current.presented_plan_id in options else 0,
+                          key=f"lesson.present.{current.run_id}")
+    if chosen != current.presented_plan_id:
+        with shows_errors():
+            lessons.present_plan(engine(), actor=actor, run_id=current.run_id, plan_id=chosen)
+            shared.run_state.clear()
+            st.rerun()
+
+
+def _teams(current: lessons.RunState) -> None:
+    with st.expander(t("lesson.teams"), icon=":material/groups:"):
+        st.caption(t("lesson.teams_hint"))
+        existing = lessons.teams(engine(), current.run_id)
+        if existing:
+            st.text(", ".join(f"{team.name} ({team.devices})" for team in existing))
+        with st.form("lesson.teams_form", clear_on_submit=True):
+            names = st.text_area(t("lesson.team_names"), placeholder="De Vossen\nDe Uilen", key="lesson.team_names")
+            if st.form_submit_button(t("lesson.add_teams")):
+                with shows_errors():
+                    added = lessons.add_teams(engine(), actor=actor, run_id=current.run_id, names=names.splitlines())
+                    state.flash(t("lesson.teams_added", count=added))
+                    st.rerun()
+
+
+def _run(current: lessons.RunState) -> None:
+    board_only = st.toggle(t("lesson.board_mode"), key="lesson.board_mode", help=t("lesson.board_mode_help"))
+    _live_board(current.run_id)
+    if current.step.kind in JOIN_STEPS or current.step_index == 0:
+        with st.container(border=True):
+            shared.join_panel(current)
+    with st.container(border=True):
+        _timer(current.run_id)
+        _controls(current)
+    if board_only:
+        return
+    with st.container(border=True):
+        st.markdown(f"**{t('lesson.for_teacher')}**")
+        st.write(plain(shared.text_of(current.step.teacher_text)))
+    kind = current.step.kind
+    if kind == StepKind.PRESENT:
+        _present_picker(current)
+    if kind in (StepKind.WRITE_PLANS, StepKind.PRESENT):
+        st.subheader(t("lesson.progress"))
+        _progress(current.run_id)
+        st.subheader(t("lesson.review"))
+        _review(current)
+    if kind == StepKind.BRAINSTORM:
+        with st.expander(t("brainstorm.moderate"), icon=":material/delete:"):
+            for note in lessons.notes(engine(), current.run_id):
+                if st.button(t("brainstorm.remove", text=plain(note.text[:40])), key=f"note.remove.{note.id}"):
+                    with shows_errors():
+                        lessons.delete_note(engine(), actor=actor, note_id=note.id)
+                        st.rerun()
+    _teams(current)
+    with st.popover(t("lesson.end"), icon=":material/stop_circle:"):
+        st.write(t("lesson.end_confirm"))
+        if st.button(t("lesson.end_now"), key="lesson.end_now", type="primary"):
+            with shows_errors():
+                lessons.end_run(engine(), actor=actor, run_id=current.run_id)
+                st.rerun()
+
+
+state.show_flash()
+choice = _pick_class()
+if choice is not None:
+    if choice.open_run_id is None:
+        st.title(t("page.lesson"))
+        _start_form(choice, again=False)
+    else:
+        with shows_errors():
+            _run(lessons.teacher_run_state(engine(), actor=actor, run_id=choice.open_run_id))
+        with st.expander(t("lesson.start_other"), icon=":material/restart_alt:"):
+            _start_form(choice, again=True)

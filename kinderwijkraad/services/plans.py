@@ -1,0 +1,410 @@
+"""Children's plans: a team writes (autosaved), the teacher corrects and approves, the facilitator
+clusters the plans of a whole cycle into themes.
+
+A plan's fields are those of the plan form in the run's template version. Once approved, a team
+can no longer change it: the save is one conditional UPDATE on the draft status, so an approval
+and a last autosave cannot both win. A plan's authors are a team, never named children.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, delete, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from kinderwijkraad.db import read_session, write_session
+from kinderwijkraad.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from kinderwijkraad.models import (
+    Classroom,
+    Cycle,
+    FieldType,
+    LessonRun,
+    LessonTemplate,
+    Neighbourhood,
+    Plan,
+    PlanForm,
+    PlanStatus,
+    School,
+    Team,
+    Theme,
+)
+from kinderwijkraad.models.common import utcnow
+from kinderwijkraad.services import images, similarity
+from kinderwijkraad.services.common import Actor, refused_as
+from kinderwijkraad.services.lessons import _run_for, device_context
+
+# --- the form ------------------------------------------------------------------------------
+
+
+def plan_form(engine: Engine, run_id: int) -> PlanForm:
+    with read_session(engine) as session:
+        run = session.get(LessonRun, run_id)
+        if run is None:
+            raise NotFound("error.not_found.lesson_run")
+        return session.get(LessonTemplate, run.template_id).series().plan_form
+
+
+def plan_form_for_plan(engine: Engine, plan_id: int) -> PlanForm:
+    with read_session(engine) as session:
+        plan = session.get(Plan, plan_id)
+        if plan is None:
+            raise NotFound("error.not_found.plan")
+    return plan_form(engine, plan.run_id)
+
+
+def check_answers(form: PlanForm, answers: dict[str, str], *, complete: bool = False) -> dict[str, str]:
+    """Keep only the form's text and choice fields, trimmed; refuse a text that is too long or a
+    choice that is not offered. `complete` also asks for the required fields (for approval)."""
+    cleaned: dict[str, str] = {}
+    for field in form.fields:
+        if field.type == FieldType.PHOTO:
+            continue
+        value = str(answers.get(field.name) or "").strip()
+        if len(value) > field.max_length:
+            raise InvalidInput("plan.too_long", label=field.label.nl, max=field.max_length)
+        if field.type == FieldType.CHOICE and value and value not in {option.nl for option in field.options}:
+            raise InvalidInput("plan.not_an_option", label=field.label.nl)
+        if complete and field.required and not value:
+            raise InvalidInput("plan.required_missing", label=field.label.nl)
+        if value:
+            cleaned[field.name] = value
+    return cleaned
+
+
+def filled_fields(form: PlanForm, answers: dict, photo_name: str | None) -> tuple[int, int]:
+    """How many of the form's fields are filled, of how many: the teacher's progress view."""
+    filled = sum(
+        bool(photo_name) if field.type == FieldType.PHOTO else bool(answers.get(field.name)) for field in form.fields
+    )
+    return filled, len(form.fields)
+
+
+# --- the team's plan -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanView:
+    id: int | None
+    run_id: int
+    team_id: int
+    team_name: str
+    answers: dict[str, str]
+    photo_name: str | None
+    status: PlanStatus
+    updated_at: datetime | None
+    theme_id: int | None = None
+
+    @property
+    def title(self) -> str:
+        return self.answers.get("title", "")
+
+    @property
+    def approved(self) -> bool:
+        return self.status == PlanStatus.APPROVED
+
+
+def _view(plan: Plan | None, team: Team) -> PlanView:
+    if plan is None:
+        return PlanView(None, team.run_id, team.id, team.name, {}, None, PlanStatus.DRAFT, None)
+    return PlanView(plan.id, plan.run_id, team.id, team.name, dict(plan.answers), plan.photo_name,
+                    PlanStatus(plan.status), plan.updated_at, plan.theme_id)
+
+
+def team_plan(engine: Engine, *, token: str) -> PlanView:
+    device = device_context(engine, token)
+    if device is None:
+        raise NotAllowed("join.not_joined")
+    with read_session(engine) as session:
+        team = session.get(Team, device.team_id)
+        plan = session.exec(select(Plan).where(Plan.team_id == team.id)).first()
+        return _view(plan, team)
+
+
+def _ensure_plan(session: Session, team: Team) -> None:
+    """Every team has one plan row; two tablets of a team saving the first time at once are
+    fine: the unique team_id lets one insert win and the other finds it."""
+    if session.exec(select(Plan.id).where(Plan.team_id == team.id)).first() is None:
+        try:
+            with session.begin_nested():
+                session.add(Plan(run_id=team.run_id, team_id=team.id))
+        except IntegrityError:
+            pass
+
+
+def save_answers(engine: Engine, *, token: str, answers: dict[str, str]) -> PlanView:
+    """Autosave from a team's tablet: the whole form each time (last save wins between the team's
+    own tablets). Refused once the teacher approved the plan."""
+    device = device_context(engine, token)
+    if device is None:
+        raise NotAllowed("join.not_joined")
+    cleaned = check_answers(plan_form(engine, device.run_id), answers)
+    with write_session(engine) as session:
+        team = session.get(Team, device.team_id)
+        _ensure_plan(session, team)
+        saved = session.execute(
+            update(Plan).where(col(Plan.team_id) == team.id, col(Plan.status) == PlanStatus.DRAFT)
+            .values(answers=cleaned, updated_at=utcnow())
+        ).rowcount
+        if not saved:
+            raise Conflict("plan.approved_locked")
+    return team_plan(engine, token=token)
+
+
+def save_photo(engine: Engine, *, token: str, data: bytes, directory: Path) -> PlanView:
+    """A photo of the place: checked and cleaned (see services.images), stored under a new name."""
+    device = device_context(engine, token)
+    if device is None:
+        raise NotAllowed("join.not_joined")
+    name = images.store_photo(directory, images.clean_photo(data))
+    with write_session(engine) as session:
+        team = session.get(Team, device.team_id)
+        _ensure_plan(session, team)
+        saved = session.execute(
+            update(Plan).where(col(Plan.team_id) == team.id, col(Plan.status) == PlanStatus.DRAFT)
+            .values(photo_name=name, updated_at=utcnow())
+        ).rowcount
+    if not saved:
+        images.photo_path(directory, name).unlink(missing_ok=True)
+        raise Conflict("plan.approved_locked")
+    return team_plan(engine, token=token)
+
+
+# --- the teacher's review ------------------------------------------------------------------
+
+
+def class_plans(engine: Engine, *, actor: Actor, run_id: int) -> list[PlanView]:
+    """Every team of the run with its plan (an empty draft for a team that wrote nothing yet)."""
+    with read_session(engine) as session:
+        _run_for(session, actor, run_id)
+        return _run_plans(session, run_id)
+
+
+def run_plans(engine: Engine, run_id: int) -> list[PlanView]:
+    """The plans for the smartboard of the run (present step); no child data but the team name."""
+    with read_session(engine) as session:
+        return _run_plans(session, run_id)
+
+
+def _run_plans(session: Session, run_id: int) -> list[PlanView]:
+    rows = session.exec(
+        select(Team, Plan).join(Plan, col(Plan.team_id) == Team.id, isouter=True)
+        .where(Team.run_id == run_id).order_by(Team.name)
+    ).all()
+    return [_view(plan, team) for team, plan in rows]
+
+
+def _plan_for(session: Session, actor: Actor, plan_id: int) -> Plan:
+    plan = session.get(Plan, plan_id)
+    if plan is None:
+        raise NotFound("error.not_found.plan")
+    _run_for(session, actor, plan.run_id)
+    return plan
+
+
+def correct_plan(engine: Engine, *, actor: Actor, plan_id: int, answers: dict[str, str]) -> None:
+    """The teacher corrects a plan (spelling, a missing word), before or after approval."""
+    with write_session(engine) as session:
+        plan = _plan_for(session, actor, plan_id)
+        form = session.get(LessonTemplate, session.get(LessonRun, plan.run_id).template_id).series().plan_form
+        plan.answers = check_answers(form, answers)
+        plan.updated_at = utcnow()
+
+
+def approve_plan(engine: Engine, *, actor: Actor, plan_id: int) -> None:
+    """Approve: the required fields must be filled; from now on the team cannot change it."""
+    with write_session(engine) as session:
+        plan = _plan_for(session, actor, plan_id)
+        form = session.get(LessonTemplate, session.get(LessonRun, plan.run_id).template_id).series().plan_form
+        check_answers(form, plan.answers, complete=True)
+        plan.status = PlanStatus.APPROVED
+        plan.approved_by = actor.user_id
+        plan.approved_at = utcnow()
+
+
+def reopen_plan(engine: Engine, *, actor: Actor, plan_id: int) -> None:
+    """Give the plan back to the team to change."""
+    with write_session(engine) as session:
+        plan = _plan_for(session, actor, plan_id)
+        plan.status = PlanStatus.DRAFT
+        plan.approved_by = None
+        plan.approved_at = None
+
+
+# --- the facilitator's themes --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CyclePlan:
+    id: int
+    title: str
+    answers: dict[str, str]
+    team_name: str
+    school_name: str
+    class_name: str
+    status: PlanStatus
+    theme_id: int | None
+    photo_name: str | None
+
+    def text(self) -> str:
+        return " ".join(str(value) for value in self.answers.values())
+
+
+@dataclass(frozen=True)
+class ThemeRow:
+    id: int
+    name: str
+    plan_count: int
+
+
+@dataclass(frozen=True)
+class CycleChoice:
+    id: int
+    label: str
+
+
+def managed_cycles(engine: Engine, *, actor: Actor) -> list[CycleChoice]:
+    """The cycles whose plans this facilitator (or admin) sorts, newest school year first."""
+    with read_session(engine) as session:
+        query = (select(Cycle, Neighbourhood.name).join(Neighbourhood, col(Neighbourhood.id) == Cycle.neighbourhood_id)
+                 .where(col(Cycle.archived_at).is_(None), col(Neighbourhood.archived_at).is_(None))
+                 .order_by(col(Cycle.school_year).desc(), Neighbourhood.name))
+        return [CycleChoice(cycle.id, f"{name} — {cycle.school_year}") for cycle, name in session.exec(query)
+                if actor.manages(cycle.neighbourhood_id)]
+
+
+def _cycle_for(session: Session, actor: Actor, cycle_id: int) -> Cycle:
+    cycle = session.get(Cycle, cycle_id)
+    if cycle is None:
+        raise NotFound("error.not_found.cycle")
+    if not actor.manages(cycle.neighbourhood_id):
+        raise NotAllowed("error.not_allowed")
+    return cycle
+
+
+def cycle_plans(engine: Engine, *, actor: Actor, cycle_id: int) -> list[CyclePlan]:
+    """Every plan with content in the cycle's classes, all schools; empty drafts are left out."""
+    with read_session(engine) as session:
+        _cycle_for(session, actor, cycle_id)
+        rows = session.exec(
+            select(Plan, Team.name, School.name, Classroom.name)
+            .join(Team, col(Team.id) == Plan.team_id)
+            .join(LessonRun, col(LessonRun.id) == Plan.run_id)
+            .join(Classroom, col(Classroom.id) == LessonRun.classroom_id)
+            .join(School, col(School.id) == Classroom.school_id)
+            .where(Classroom.cycle_id == cycle_id).order_by(School.name, Classroom.name, Team.name)
+        ).all()
+        return [
+            CyclePlan(plan.id, plan.answers.get("title", ""), dict(plan.answers), team, school, classroom,
+                      PlanStatus(plan.status), plan.theme_id, plan.photo_name)
+            for plan, team, school, classroom in rows if plan.answers
+        ]
+
+
+def themes(engine: Engine, *, actor: Actor, cycle_id: int) -> list[ThemeRow]:
+    with read_session(engine) as session:
+        _cycle_for(session, actor, cycle_id)
+        rows = session.exec(select(Theme).where(Theme.cycle_id == cycle_id).order_by(Theme.name)).all()
+        counts: dict[int, int] = {}
+        for theme_id in session.exec(select(Plan.theme_id).where(col(Plan.theme_id).in_([r.id for r in rows]))):
+            counts[theme_id] = counts.get(theme_id, 0) + 1
+        return [ThemeRow(row.id, row.name, counts.get(row.id, 0)) for row in rows]
+
+
+def _theme_for(session: Session, actor: Actor, theme_id: int) -> Theme:
+    theme = session.get(Theme, theme_id)
+    if theme is None:
+        raise NotFound("error.not_found.theme")
+    _cycle_for(session, actor, theme.cycle_id)
+    return theme
+
+
+def _theme_name(name: str) -> str:
+    name = " ".join(name.split())
+    if len(name) < 2:
+        raise InvalidInput("theme.name_too_short")
+    if len(name) > 80:
+        raise InvalidInput("theme.name_too_long", max=80)
+    return name
+
+
+def create_theme(engine: Engine, *, actor: Actor, cycle_id: int, name: str) -> int:
+    name = _theme_name(name)
+    with refused_as("theme.name_taken", name=name), write_session(engine) as session:
+        _cycle_for(session, actor, cycle_id)
+        theme = Theme(cycle_id=cycle_id, name=name)
+        session.add(theme)
+        session.flush()
+        return theme.id
+
+
+def rename_theme(engine: Engine, *, actor: Actor, theme_id: int, name: str) -> None:
+    name = _theme_name(name)
+    with refused_as("theme.name_taken", name=name), write_session(engine) as session:
+        _theme_for(session, actor, theme_id).name = name
+
+
+def move_plans(engine: Engine, *, actor: Actor, cycle_id: int, plan_ids: Iterable[int], theme_id: int | None) -> int:
+    """Put plans in a theme (or take them out with None). Only plans of this cycle move."""
+    plan_ids = list(plan_ids)
+    with write_session(engine) as session:
+        _cycle_for(session, actor, cycle_id)
+        if theme_id is not None and _theme_for(session, actor, theme_id).cycle_id != cycle_id:
+            raise NotAllowed("error.not_allowed")
+        in_cycle = (select(Plan.id).join(LessonRun, col(LessonRun.id) == Plan.run_id)
+                    .join(Classroom, col(Classroom.id) == LessonRun.classroom_id)
+                    .where(Classroom.cycle_id == cycle_id, col(Plan.id).in_(plan_ids)))
+        return session.execute(
+            update(Plan).where(col(Plan.id).in_(in_cycle.scalar_subquery())).values(theme_id=theme_id)
+        ).rowcount
+
+
+def merge_themes(engine: Engine, *, actor: Actor, source_id: int, target_id: int) -> None:
+    """All plans of `source` go to `target`, and `source` is removed: one transaction, so no plan
+    is lost or counted twice."""
+    if source_id == target_id:
+        raise InvalidInput("theme.merge_same")
+    with write_session(engine) as session:
+        source = _theme_for(session, actor, source_id)
+        target = _theme_for(session, actor, target_id)
+        if source.cycle_id != target.cycle_id:
+            raise NotAllowed("error.not_allowed")
+        session.execute(update(Plan).where(col(Plan.theme_id) == source_id).values(theme_id=target_id))
+        session.execute(delete(Theme).where(col(Theme.id) == source_id))
+
+
+def delete_theme(engine: Engine, *, actor: Actor, theme_id: int) -> None:
+    """Remove a theme; its plans become unsorted again (never deleted)."""
+    with write_session(engine) as session:
+        _theme_for(session, actor, theme_id)
+        session.execute(update(Plan).where(col(Plan.theme_id) == theme_id).values(theme_id=None))
+        session.execute(delete(Theme).where(col(Theme.id) == theme_id))
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    plan_ids: tuple[int, ...]
+    shared_words: tuple[str, ...]
+
+
+def suggested_groups(plans: list[CyclePlan], *, threshold: float = 0.2) -> list[Suggestion]:
+    """Groups of plans not yet in a theme that look alike, with the words they share."""
+    unsorted = {plan.id: plan.text() for plan in plans if plan.theme_id is None}
+    suggestions = []
+    for group in similarity.groups(unsorted, threshold=threshold):
+        first, second = unsorted[group[0]], unsorted[group[1]]
+        suggestions.append(Suggestion(tuple(group), tuple(similarity.shared_words(first, second))))
+    return suggestions
+
+
+def suggested_themes(plan: CyclePlan, plans: list[CyclePlan], theme_rows: list[ThemeRow]) -> list[tuple[int, float]]:
+    """The themes a plan fits best: each theme's name with the text of its plans."""
+    texts: dict[int, list[str]] = {row.id: [row.name] for row in theme_rows}
+    for other in plans:
+        if other.theme_id in texts and other.id != plan.id:
+            texts[other.theme_id].append(other.text())
+    return similarity.best_matches(plan.text(), {k: " ".join(v) for k, v in texts.items()})

@@ -1,0 +1,254 @@
+"""Lesson series templates: load and check the YAML files, store versions, copy and edit them.
+
+The YAML files in `assets/templates/` are the shipped templates. The first time a template is
+needed, its file is stored as version 1 of its slug (the file name); edits in the app add
+versions and never change one, and a lesson run keeps the version it started with. A broken
+template is refused with an error that names the file, the lesson and step (or plan field) and
+the field, never with a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+from sqlalchemy import Engine, func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from kinderwijkraad.config import ASSETS_DIR
+from kinderwijkraad.db import read_session, write_session
+from kinderwijkraad.errors import Conflict, InvalidInput, NotFound
+from kinderwijkraad.models import LessonSeries, LessonTemplate, Role
+from kinderwijkraad.services.common import Actor, require_role
+
+TEMPLATES_DIR = ASSETS_DIR / "templates"
+DEFAULT_SLUG = "democratielessen"
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{2,59}$"
+EDITORS = (Role.ADMIN, Role.FACILITATOR)
+
+# Pydantic's error types, in words for whoever edits a template.
+_PROBLEMS = {
+    "missing": "template.problem.missing",
+    "string_too_long": "template.problem.too_long",
+    "string_too_short": "template.problem.empty",
+    "too_short": "template.problem.too_few",
+    "too_long": "template.problem.too_many",
+    "enum": "template.problem.choice",
+    "string_pattern_mismatch": "template.problem.pattern",
+    "greater_than_equal": "template.problem.too_small",
+    "less_than_equal": "template.problem.too_big",
+    "int_parsing": "template.problem.number",
+    "int_type": "template.problem.number",
+    "extra_forbidden": "template.problem.unknown",
+}
+
+
+class TemplateError(InvalidInput):
+    """A template that cannot be used. Its params name the file and the place of the mistake;
+    `problem_key` is translated with the same params (see ui.errors)."""
+
+
+def parse_template(text: str, *, source: str) -> LessonSeries:
+    """Check a template's YAML text; TemplateError names `source` and the place of the mistake."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise TemplateError("template.yaml", file=source, line=mark.line + 1 if mark else "?") from None
+    return check_template(data, source=source)
+
+
+def check_template(data: Any, *, source: str) -> LessonSeries:
+    if not isinstance(data, dict):
+        raise TemplateError("template.not_a_mapping", file=source)
+    try:
+        return LessonSeries.model_validate(data)
+    except ValidationError as exc:
+        raise _template_error(exc.errors()[0], data, source) from None
+
+
+def _template_error(error: dict, data: dict, source: str) -> TemplateError:
+    """The first problem, with its place in words: lesson and step numbers count from 1, and the
+    step's or field's own title is given so it can be found in the file."""
+    loc = list(error["loc"])
+    context = error.get("ctx") or {}
+    params: dict[str, Any] = {
+        "file": source,
+        "problem_key": _PROBLEMS.get(error["type"], "template.problem.other"),
+        "detail": error.get("msg", ""),
+        **{k: v for k, v in context.items() if isinstance(v, (int, str))},
+    }
+    if "expected" in context:
+        params["expected"] = context["expected"]
+    if loc[:1] == ["lessons"] and len(loc) >= 4 and loc[2] == "steps" and isinstance(loc[3], int):
+        lesson, step = loc[1], loc[3]
+        params.update(lesson=lesson + 1, step=step + 1, title=_title(data, "lessons", lesson, "steps", step),
+                      path=_path(loc[4:]))
+        return TemplateError("template.invalid_step", **params)
+    if loc[:2] == ["plan_form", "fields"] and len(loc) >= 3 and isinstance(loc[2], int):
+        params.update(number=loc[2] + 1, name=_lookup(data, "plan_form", "fields", loc[2], "name") or "?",
+                      path=_path(loc[3:]))
+        return TemplateError("template.invalid_plan_field", **params)
+    params["path"] = _path(loc)
+    return TemplateError("template.invalid", **params)
+
+
+def _lookup(data: Any, *keys: Any) -> Any:
+    for key in keys:
+        try:
+            data = data[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _title(data: dict, *keys: Any) -> str:
+    title = _lookup(data, *keys, "title")
+    return str(title.get("nl", "")) if isinstance(title, dict) else str(title or "?")
+
+
+def _path(loc: list) -> str:
+    return ".".join(str(part + 1 if isinstance(part, int) else part) for part in loc) or "—"
+
+
+def load_template_file(path: Path) -> LessonSeries:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        raise TemplateError("template.unreadable", file=path.name) from None
+    return parse_template(text, source=path.name)
+
+
+def shipped_slugs(directory: Path = TEMPLATES_DIR) -> list[str]:
+    return sorted(path.stem for path in directory.glob("*.yaml"))
+
+
+def template_yaml(series: LessonSeries) -> str:
+    """A template as YAML, for download and for editing as text."""
+    return yaml.safe_dump(series.model_dump(mode="json", exclude_defaults=True), allow_unicode=True, sort_keys=False)
+
+
+# --- stored versions -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TemplateSummary:
+    id: int
+    slug: str
+    version: int
+    name: str
+    lesson_titles: tuple[str, ...]
+
+
+def _summary(row: LessonTemplate) -> TemplateSummary:
+    series = row.series()
+    titles = tuple(lesson.title.nl for lesson in series.lessons)
+    return TemplateSummary(row.id, row.slug, row.version, series.name.nl, titles)
+
+
+def _latest(session: Session, slug: str) -> LessonTemplate | None:
+    return session.exec(
+        select(LessonTemplate).where(LessonTemplate.slug == slug).order_by(LessonTemplate.version.desc())
+    ).first()
+
+
+def store_shipped_templates(engine: Engine, directory: Path = TEMPLATES_DIR) -> None:
+    """Store each shipped template as version 1 of its slug unless that slug exists. Two app
+    processes doing this at once are fine: the unique (slug, version) lets one of them win."""
+    with read_session(engine) as session:
+        stored = set(session.exec(select(LessonTemplate.slug).distinct()))
+    for slug in shipped_slugs(directory):
+        if slug in stored:
+            continue
+        series = load_template_file(directory / f"{slug}.yaml")
+        try:
+            with write_session(engine) as session:
+                session.add(LessonTemplate(slug=slug, version=1, content=series.model_dump(mode="json")))
+        except IntegrityError:
+            pass  # another process stored it first
+
+
+def list_templates(engine: Engine) -> list[TemplateSummary]:
+    """The newest version of every template."""
+    store_shipped_templates(engine)
+    with read_session(engine) as session:
+        newest = (select(LessonTemplate.slug, func.max(LessonTemplate.version).label("version"))
+                  .group_by(LessonTemplate.slug).subquery())
+        rows = session.exec(
+            select(LessonTemplate).join(
+                newest, (LessonTemplate.slug == newest.c.slug) & (LessonTemplate.version == newest.c.version)
+            ).order_by(LessonTemplate.slug)
+        ).all()
+        return [_summary(row) for row in rows]
+
+
+def latest_template(engine: Engine, slug: str = DEFAULT_SLUG) -> TemplateSummary:
+    store_shipped_templates(engine)
+    with read_session(engine) as session:
+        row = _latest(session, slug)
+        if row is None:
+            raise NotFound("error.not_found.template")
+        return _summary(row)
+
+
+def template_versions(engine: Engine, slug: str) -> list[TemplateSummary]:
+    with read_session(engine) as session:
+        rows = session.exec(
+            select(LessonTemplate).where(LessonTemplate.slug == slug).order_by(LessonTemplate.version.desc())
+        ).all()
+        return [_summary(row) for row in rows]
+
+
+def template_series(engine: Engine, template_id: int) -> LessonSeries:
+    """The exact version a lesson run uses."""
+    with read_session(engine) as session:
+        row = session.get(LessonTemplate, template_id)
+        if row is None:
+            raise NotFound("error.not_found.template")
+        return row.series()
+
+
+def save_template_version(
+    engine: Engine, *, actor: Actor, slug: str, series: LessonSeries | dict, based_on_version: int
+) -> TemplateSummary:
+    """Store an edit as the next version. `based_on_version` is the version the editor started
+    from: when someone saved another version meanwhile, the unique (slug, version) refuses this
+    one (Conflict) instead of silently overwriting their work."""
+    require_role(actor, *EDITORS)
+    checked = check_template(series if isinstance(series, dict) else series.model_dump(mode="json"), source=slug)
+    try:
+        with write_session(engine) as session:
+            row = LessonTemplate(slug=slug, version=based_on_version + 1, content=checked.model_dump(mode="json"),
+                                 created_by=actor.user_id)
+            session.add(row)
+            session.flush()
+            return _summary(row)
+    except IntegrityError:
+        raise Conflict("template.changed_meanwhile") from None
+
+
+def copy_template(
+    engine: Engine, *, actor: Actor, from_template_id: int, new_slug: str, new_name: str
+) -> TemplateSummary:
+    """A copy under a new slug (version 1), to adapt without touching the original."""
+    require_role(actor, *EDITORS)
+    new_slug = new_slug.strip().lower()
+    if not re.fullmatch(SLUG_PATTERN, new_slug):
+        raise InvalidInput("template.slug_pattern")
+    series = template_series(engine, from_template_id)
+    series.name.nl = new_name.strip() or series.name.nl
+    checked = check_template(series.model_dump(mode="json"), source=new_slug)
+    try:
+        with write_session(engine) as session:
+            row = LessonTemplate(slug=new_slug, version=1, content=checked.model_dump(mode="json"),
+                                 created_by=actor.user_id)
+            session.add(row)
+            session.flush()
+            return _summary(row)
+    except IntegrityError:
+        raise Conflict("template.slug_taken", slug=new_slug) from None

@@ -1,0 +1,231 @@
+"""Lesson runs, join codes, teams, tablets, brainstorm notes, plans and themes, on SQLite and
+PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from kinderwijkraad.db import read_session, write_session
+from kinderwijkraad.errors import Conflict, InvalidInput, NotAllowed, NotFound, TooManyAttempts
+from kinderwijkraad.models import Device, LessonRun, Plan, PlanStatus, Role, StepKind
+from kinderwijkraad.models.common import utcnow
+from kinderwijkraad.services import lessons, plans, templates
+from tests import factories
+
+LESSON_2 = 1
+
+
+@pytest.fixture
+def world(engine) -> dict:
+    return factories.world(engine)
+
+
+def _start(engine, world, lesson_index: int = LESSON_2) -> int:
+    template = templates.latest_template(engine)
+    return lessons.start_run(engine, actor=world["teacher"], classroom_id=world["class_a"].id,
+                             template_id=template.id, lesson_index=lesson_index)
+
+
+def _join(engine, run_id: int, team: str = "De Vossen") -> str:
+    code = lessons.run_state(engine, run_id).join_code
+    found = lessons.find_run_by_code(engine, code=code.lower()[:3] + " " + code.lower()[3:], client="tablet")
+    token, _team_id = lessons.join_team(engine, run_id=found, team_name=team)
+    return token
+
+
+def _step_of_kind(state: lessons.RunState, kind: StepKind) -> int:
+    return next(i for i, step in enumerate(state.lesson.steps) if step.kind == kind)
+
+
+def test_a_join_code_has_six_characters_without_look_alikes():
+    for _ in range(200):
+        code = lessons.new_join_code()
+        assert len(code) == 6 and not set(code) & set("0O1IL")
+
+
+def test_a_teacher_runs_a_lesson_in_their_own_class_only(engine, world):
+    run_id = _start(engine, world)
+    state = lessons.teacher_run_state(engine, actor=world["teacher"], run_id=run_id)
+    assert state.step_index == 0 and state.code_valid()
+    with pytest.raises(NotAllowed):
+        lessons.start_run(engine, actor=world["teacher"], classroom_id=world["class_b"].id,
+                          template_id=state.template_id, lesson_index=0)
+    other_teacher = factories.user(engine, world["admin"], Role.TEACHER)
+    with pytest.raises(NotAllowed):
+        lessons.go_to_step(engine, actor=other_teacher, run_id=run_id, step_index=1)
+    # The facilitator of the wijk may run it too (a guest lesson).
+    lessons.go_to_step(engine, actor=world["facilitator"], run_id=run_id, step_index=1)
+    assert lessons.run_state(engine, run_id).step_index == 1
+
+
+def test_the_step_and_timer_live_in_the_database(engine, world):
+    run_id = _start(engine, world)
+    teacher = world["teacher"]
+    lessons.go_to_step(engine, actor=teacher, run_id=run_id, step_index=2)
+    lessons.start_timer(engine, actor=teacher, run_id=run_id)
+    state = lessons.run_state(engine, run_id)
+    assert state.timer_running and state.step_index == 2
+    later = state.timer_started_at + timedelta(seconds=90)
+    assert state.seconds_left(later) == state.step.minutes * 60 - 90
+    lessons.pause_timer(engine, actor=teacher, run_id=run_id)
+    assert not lessons.run_state(engine, run_id).timer_running
+    with pytest.raises(InvalidInput):
+        lessons.go_to_step(engine, actor=teacher, run_id=run_id, step_index=99)
+    lessons.go_to_step(engine, actor=teacher, run_id=run_id, step_index=0)
+    assert lessons.run_state(engine, run_id).timer_elapsed_seconds == 0
+
+
+def test_starting_again_ends_the_open_lesson_and_its_code(engine, world):
+    first = _start(engine, world)
+    code = lessons.run_state(engine, first).join_code
+    second = _start(engine, world)
+    assert lessons.run_state(engine, first).ended
+    with pytest.raises(NotFound):
+        lessons.find_run_by_code(engine, code=code, client="tablet")
+    assert lessons.find_run_by_code(engine, code=lessons.run_state(engine, second).join_code, client="t") == second
+    choices = lessons.teachable_classrooms(engine, actor=world["teacher"])
+    assert [(c.id, c.open_run_id) for c in choices] == [(world["class_a"].id, second)]
+
+
+def test_an_expired_or_ended_code_no_longer_joins(engine, world):
+    run_id = _start(engine, world)
+    code = lessons.run_state(engine, run_id).join_code
+    with write_session(engine) as session:
+        session.get(LessonRun, run_id).code_expires_at = utcnow() - timedelta(seconds=1)
+    with pytest.raises(NotFound):
+        lessons.find_run_by_code(engine, code=code, client="a")
+    with pytest.raises(NotFound):
+        lessons.join_team(engine, run_id=run_id, team_name="Te laat")
+
+
+def test_guessing_codes_is_throttled_per_client(engine, world):
+    run_id = _start(engine, world)
+    for _ in range(lessons.FREE_JOIN_FAILURES):
+        with pytest.raises(NotFound):
+            lessons.find_run_by_code(engine, code="ZZZZZZ", client="guesser")
+    # Now even the right code waits: the guesser cannot tell a hit from a miss.
+    with pytest.raises(TooManyAttempts):
+        lessons.find_run_by_code(engine, code=lessons.run_state(engine, run_id).join_code, client="guesser")
+    # Another tablet is not affected.
+    assert lessons.find_run_by_code(engine, code=lessons.run_state(engine, run_id).join_code, client="ok") == run_id
+
+
+def test_tablets_join_teams_by_name_and_keep_only_a_token(engine, world):
+    run_id = _start(engine, world)
+    lessons.add_teams(engine, actor=world["teacher"], run_id=run_id, names=["De Vossen", "De Uilen", " ", "De Uilen"])
+    token_a = _join(engine, run_id, "De Vossen")
+    token_b = _join(engine, run_id, "De Vossen")
+    token_c = _join(engine, run_id, "De Mussen")  # a new name makes a new team
+    assert lessons.device_context(engine, token_a).team_id == lessons.device_context(engine, token_b).team_id
+    assert lessons.device_context(engine, token_c).team_name == "De Mussen"
+    assert [(t.name, t.devices) for t in lessons.teams(engine, run_id)] == [
+        ("De Mussen", 1), ("De Uilen", 0), ("De Vossen", 2)]
+    assert lessons.device_context(engine, "not a token") is None
+    with read_session(engine) as session:
+        stored = session.exec(select(Device.token_hash)).all()
+    assert token_a not in stored and len(stored) == 3
+
+
+def test_brainstorm_notes_only_during_a_brainstorm_step(engine, world):
+    run_id = _start(engine, world)
+    token = _join(engine, run_id)
+    with pytest.raises(InvalidInput):
+        lessons.add_note(engine, token=token, mood="happy", text="Het park")
+    state = lessons.run_state(engine, run_id)
+    lessons.go_to_step(engine, actor=world["teacher"], run_id=run_id,
+                       step_index=_step_of_kind(state, StepKind.BRAINSTORM))
+    lessons.add_note(engine, token=token, mood="happy", text="  Het   park ")
+    lessons.add_note(engine, token=token, mood="unhappy", text="<script>alert(1)</script>")
+    with pytest.raises(InvalidInput):
+        lessons.add_note(engine, token=token, mood="happy", text="   ")
+    with pytest.raises(InvalidInput):
+        lessons.add_note(engine, token=token, mood="happy", text="x" * 201)
+    with pytest.raises(NotAllowed):
+        lessons.add_note(engine, token="nobody", mood="happy", text="hoi")
+    notes = lessons.notes(engine, run_id)
+    assert [(n.mood.value, n.text) for n in notes] == [("happy", "Het park"), ("unhappy", "<script>alert(1)</script>")]
+    lessons.delete_note(engine, actor=world["teacher"], note_id=notes[1].id)
+    assert len(lessons.notes(engine, run_id)) == 1
+
+
+def test_a_team_plan_is_autosaved_and_locked_once_approved(engine, world):
+    run_id = _start(engine, world)
+    token = _join(engine, run_id)
+    other_tablet = _join(engine, run_id)
+    assert plans.team_plan(engine, token=token).id is None
+    plans.save_answers(engine, token=token, answers={"title": " Een zebrapad ", "unknown": "dropped"})
+    answers = {"title": "Een zebrapad", "problem": "Auto's rijden hard"}
+    saved = plans.save_answers(engine, token=other_tablet, answers=answers)
+    assert saved.answers == {"title": "Een zebrapad", "problem": "Auto's rijden hard"}
+    assert plans.team_plan(engine, token=token).answers == saved.answers
+    with pytest.raises(InvalidInput):
+        plans.save_answers(engine, token=token, answers={"title": "x" * 81})
+    with pytest.raises(InvalidInput):
+        plans.save_answers(engine, token=token, answers={"title": "a", "cost": "Een miljoen"})
+
+    teacher = world["teacher"]
+    with pytest.raises(InvalidInput) as incomplete:
+        plans.approve_plan(engine, actor=teacher, plan_id=saved.id)
+    assert incomplete.value.key == "plan.required_missing"
+    plans.correct_plan(engine, actor=teacher, plan_id=saved.id,
+                       answers={**saved.answers, "idea": "Een zebrapad bij school", "cost": "Bijna niets"})
+    plans.approve_plan(engine, actor=teacher, plan_id=saved.id)
+    with pytest.raises(Conflict):
+        plans.save_answers(engine, token=token, answers={"title": "Toch iets anders"})
+    assert plans.team_plan(engine, token=token).answers["idea"] == "Een zebrapad bij school"
+    plans.reopen_plan(engine, actor=teacher, plan_id=saved.id)
+    plans.save_answers(engine, token=token, answers={"title": "Toch iets anders"})
+    rows = plans.class_plans(engine, actor=teacher, run_id=run_id)
+    assert [(r.team_name, r.title, r.status) for r in rows] == [("De Vossen", "Toch iets anders", PlanStatus.DRAFT)]
+
+
+def _cycle_with_plans(engine, world, texts: dict[str, str]) -> dict[str, int]:
+    run_id = _start(engine, world)
+    ids = {}
+    for team, title in texts.items():
+        token = _join(engine, run_id, team)
+        ids[team] = plans.save_answers(engine, token=token, answers={"title": title, "problem": title}).id
+    return ids
+
+
+def test_merging_themes_keeps_every_plan_exactly_once(engine, world):
+    ids = _cycle_with_plans(engine, world, {"A": "Speeltuin", "B": "Speeltuin kapot", "C": "Zebrapad", "D": "Afval"})
+    facilitator, cycle_id = world["facilitator"], world["cycle_a"].id
+    play = plans.create_theme(engine, actor=facilitator, cycle_id=cycle_id, name="Spelen")
+    play_2 = plans.create_theme(engine, actor=facilitator, cycle_id=cycle_id, name="Speeltuinen")
+    assert plans.move_plans(engine, actor=facilitator, cycle_id=cycle_id, plan_ids=[ids["A"]], theme_id=play) == 1
+    plans.move_plans(engine, actor=facilitator, cycle_id=cycle_id, plan_ids=[ids["B"]], theme_id=play_2)
+    plans.merge_themes(engine, actor=facilitator, source_id=play_2, target_id=play)
+    rows = plans.themes(engine, actor=facilitator, cycle_id=cycle_id)
+    assert [(r.name, r.plan_count) for r in rows] == [("Spelen", 2)]
+    all_plans = plans.cycle_plans(engine, actor=facilitator, cycle_id=cycle_id)
+    assert sorted(p.id for p in all_plans) == sorted(ids.values())
+    plans.rename_theme(engine, actor=facilitator, theme_id=play, name="Spelen en sporten")
+    with pytest.raises(Conflict):
+        plans.create_theme(engine, actor=facilitator, cycle_id=cycle_id, name="Spelen en sporten")
+    plans.delete_theme(engine, actor=facilitator, theme_id=play)
+    assert all(p.theme_id is None for p in plans.cycle_plans(engine, actor=facilitator, cycle_id=cycle_id))
+    with read_session(engine) as session:
+        assert len(session.exec(select(Plan)).all()) == 4
+
+
+def test_themes_stay_within_the_facilitators_wijk(engine, world):
+    with pytest.raises(NotAllowed):
+        plans.create_theme(engine, actor=world["facilitator"], cycle_id=world["cycle_b"].id, name="Afval")
+    with pytest.raises(NotAllowed):
+        plans.cycle_plans(engine, actor=world["teacher"], cycle_id=world["cycle_a"].id)
+
+
+def test_similar_unsorted_plans_are_suggested_together(engine, world):
+    _cycle_with_plans(engine, world, {
+        "A": "De speeltuin is kapot", "B": "Een nieuwe speeltuin met schommels", "C": "Speeltuin schommel kapot",
+        "D": "Hondenpoep op de stoep", "E": "Overal hondenpoep in het gras",
+    })
+    all_plans = plans.cycle_plans(engine, actor=world["facilitator"], cycle_id=world["cycle_a"].id)
+    titles = {p.id: p.title for p in all_plans}
+    groups = [{titles[i] for i in s.plan_ids} for s in plans.suggested_groups(all_plans, threshold=0.2)]
+    assert any({"De speeltuin is kapot", "Speeltuin schommel kapot"} <= g for g in groups)
+    assert any({"Hondenpoep op de stoep", "Overal hondenpoep in het gras"} <= g for g in groups)
