@@ -14,6 +14,7 @@ from kinderwijkraad.models import (
     ClassroomCreate,
     ContactCreate,
     CycleCreate,
+    FieldType,
     Mood,
     NeighbourhoodCreate,
     OrganisationCreate,
@@ -23,6 +24,7 @@ from kinderwijkraad.models import (
     PlanStatus,
     Role,
     SchoolCreate,
+    StepKind,
     UserCreate,
     UserUpdate,
 )
@@ -53,6 +55,7 @@ def _dynamic_keys() -> set[str]:
     keys |= set(templates._PROBLEMS.values()) | {"template.problem.other"}
     keys |= {f"brainstorm.prompt.{mood.value}" for mood in Mood} | {f"plan_status.{s.value}" for s in PlanStatus}
     keys |= {"lesson.for_teacher", "lesson.join_with_code"}
+    keys |= {f"step_kind.{k.value}" for k in StepKind} | {f"field_type.{f.value}" for f in FieldType}
     for model in (ClassroomCreate, ContactCreate, CycleCreate, NeighbourhoodCreate, OrganisationCreate,
                   PartnershipCreate, SchoolCreate, UserCreate, UserUpdate):
         for name, info in model.model_fields.items():

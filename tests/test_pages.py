@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from kinderwijkraad import db
@@ -39,6 +40,7 @@ def database_url(demo_database, tmp_path, monkeypatch) -> str:
     shutil.copy(demo_database, copy)
     url = f"sqlite:///{copy}"
     monkeypatch.setenv("DATABASE_URL", url)
+    st.cache_data.clear()  # the lesson caches are keyed by run id, and every test's database starts at 1
     return url
 
 
@@ -67,6 +69,7 @@ EXPECTED_TITLE = {
     navigation.ACCOUNT: lambda role: t("page.account"),
     navigation.LESSON: lambda role: t("page.lesson"),
     navigation.THEMES: lambda role: t("page.themes"),
+    navigation.TEMPLATES: lambda role: t("page.templates"),
     navigation.JOIN: lambda role: t("join.title"),
 }
 
@@ -272,3 +275,85 @@ def test_changing_a_password_with_two_different_new_ones_is_refused(database_url
     at.text_input(key="account.repeat").input("een ander wachtwoord")
     submit(at, "account.password_form", t("account.change_password"))
     assert [e.value for e in at.error] == [t("account.passwords_differ")]
+
+
+# --- lesson mode, tablets and themes ---------------------------------------------------------
+
+
+def test_a_teacher_starts_les_2_and_moves_the_class_to_the_next_step(database_url):
+    at = app_as(Role.TEACHER).run()
+    at.switch_page(page_path(navigation.LESSON)).run()
+    assert at.title[0].value == t("page.lesson")
+    at.radio(key="lesson.pick.False").set_value(1)
+    submit(at, "lesson.start_form.False", t("lesson.start"))
+    assert not at.exception
+    assert at.title[0].value == "Onze wijk"
+    assert any("Les 2" in caption.value and "stap 1 van 3" in caption.value for caption in at.caption)
+    at.button(key="lesson.next").click().run()
+    assert at.title[0].value == "Gelukkig en ongelukkig"
+    at.run()  # a refresh, or another device, resumes where the class is
+    assert at.title[0].value == "Gelukkig en ongelukkig"
+
+
+def _open_lesson(database_url: str) -> str:
+    """Les 2 open in Groep 6, at the brainstorm step; its join code."""
+    from kinderwijkraad.services import lessons, templates
+
+    engine = db.make_engine(database_url)
+    teacher = accounts.session_actor(engine, username=USERNAMES[Role.TEACHER])
+    run_id = lessons.start_run(engine, actor=teacher, classroom_id=min(teacher.classroom_ids),
+                               template_id=templates.latest_template(engine).id, lesson_index=1)
+    lessons.go_to_step(engine, actor=teacher, run_id=run_id, step_index=1)
+    return lessons.run_state(engine, run_id).join_code
+
+
+def test_a_tablet_joins_without_an_account_and_sends_a_note_to_the_board(database_url):
+    code = _open_lesson(database_url)
+    at = app_as(None)
+    at.switch_page(page_path(navigation.JOIN)).run()
+    assert at.title[0].value == t("join.title")
+    at.text_input(key="join.code_input").input("ZZZZZZ")
+    submit(at, "join.code_form", t("join.next"))
+    assert [e.value for e in at.error] == [t("join.unknown_code")]
+    at.text_input(key="join.code_input").input(code.lower())
+    submit(at, "join.code_form", t("join.next"))
+    at.text_input(key="join.new_team_input").input("De Vossen")
+    submit(at, "join.new_team_form", t("join.join"))
+    assert not at.exception
+    assert "tablet" in at.query_params
+    assert at.title[0].value == "Gelukkig en ongelukkig"
+    at.text_area(key="brainstorm.text.happy").input("Het park")
+    submit(at, "brainstorm.happy", t("brainstorm.send"))
+    assert not at.exception
+    teacher = app_as(Role.TEACHER).run()
+    teacher.switch_page(page_path(navigation.LESSON)).run()
+    assert "Het park" in [x.value for x in teacher.text]
+
+
+def test_a_facilitator_sorts_the_demo_plans_into_a_theme(database_url):
+    at = app_as(Role.FACILITATOR).run()
+    at.switch_page(page_path(navigation.THEMES)).run()
+    assert not at.exception
+    assert at.title[0].value == t("page.themes")
+    assert [m.value for m in at.metric][:2] == ["10", "0"]
+    at.text_input(key="themes.create_name").input("Veilig verkeer")
+    submit(at, "themes.create", t("themes.create"))
+    assert t("themes.created", name="Veilig verkeer") in [s.value for s in at.success]
+    # The first suggestion's plans go together into a new theme in one go.
+    assert any(e.label.startswith(t("themes.suggestions", count=0)[:10]) for e in at.expander)
+    submit(at, "themes.suggestion.0", t("themes.put_together"))
+    assert not at.exception
+    assert any(s.value.startswith(t("themes.moved", count=2, theme="x")[:3]) for s in at.success)
+    assert int(at.metric[1].value) >= 2
+
+
+def test_a_facilitator_saves_a_template_edit_as_a_new_version(database_url):
+    at = app_as(Role.FACILITATOR).run()
+    at.switch_page(page_path(navigation.TEMPLATES)).run()
+    assert not at.exception
+    at.button(key="templates.save_steps").click().run()
+    assert not at.exception
+    assert t("templates.saved", version=2) in [s.value for s in at.success]
+    at.text_input(key="templates.new_slug").input("korte-lessen")
+    submit(at, "templates.copy_form", t("templates.copy"))
+    assert t("templates.copied", slug="korte-lessen") in [s.value for s in at.success]

@@ -124,3 +124,28 @@ def test_a_copy_gets_its_own_slug_and_name(engine):
 def test_a_template_round_trips_through_yaml():
     series = templates.load_template_file(templates.TEMPLATES_DIR / f"{templates.DEFAULT_SLUG}.yaml")
     assert templates.parse_template(templates.template_yaml(series), source="x.yaml") == series
+
+
+def test_the_editor_tables_round_trip_and_keep_the_english_texts():
+    series = templates.load_template_file(templates.TEMPLATES_DIR / f"{templates.DEFAULT_SLUG}.yaml")
+    assert templates.check_template(templates.with_step_rows(series, 1, templates.step_rows(series, 1)),
+                                    source="x") == series
+    assert templates.check_template(templates.with_field_rows(series, templates.field_rows(series)),
+                                    source="x") == series
+    rows = templates.step_rows(series, 1)
+    rows[0]["title"] = "Onze buurt"
+    rows.append({"kind": "discuss", "title": "Nabespreken", "children_text": "Wat vond je ervan?",
+                 "teacher_text": "Kort terugblikken.", "minutes": 5, "image": ""})
+    edited = templates.check_template(templates.with_step_rows(series, 1, rows), source="x")
+    assert edited.lessons[1].steps[0].title.nl == "Onze buurt"
+    assert edited.lessons[1].steps[0].title.en == series.lessons[1].steps[0].title.en
+    assert edited.lessons[1].steps[-1].title.get("en") == "Nabespreken"  # no English yet: Dutch is shown
+
+
+def test_an_edited_table_with_a_mistake_names_the_step():
+    series = templates.load_template_file(templates.TEMPLATES_DIR / f"{templates.DEFAULT_SLUG}.yaml")
+    rows = templates.step_rows(series, 0)
+    rows[2]["kind"] = None
+    with pytest.raises(TemplateError) as refused:
+        templates.check_template(templates.with_step_rows(series, 0, rows), source="democratielessen")
+    assert (refused.value.params["lesson"], refused.value.params["step"]) == (1, 3)

@@ -249,9 +249,10 @@ class CyclePlan:
     status: PlanStatus
     theme_id: int | None
     photo_name: str | None
+    words: str  # the free-text answers only: choices from a fixed list would make every plan alike
 
     def text(self) -> str:
-        return " ".join(str(value) for value in self.answers.values())
+        return self.words
 
 
 @dataclass(frozen=True)
@@ -291,18 +292,25 @@ def cycle_plans(engine: Engine, *, actor: Actor, cycle_id: int) -> list[CyclePla
     with read_session(engine) as session:
         _cycle_for(session, actor, cycle_id)
         rows = session.exec(
-            select(Plan, Team.name, School.name, Classroom.name)
+            select(Plan, Team.name, School.name, Classroom.name, LessonRun.template_id)
             .join(Team, col(Team.id) == Plan.team_id)
             .join(LessonRun, col(LessonRun.id) == Plan.run_id)
             .join(Classroom, col(Classroom.id) == LessonRun.classroom_id)
             .join(School, col(School.id) == Classroom.school_id)
             .where(Classroom.cycle_id == cycle_id).order_by(School.name, Classroom.name, Team.name)
         ).all()
-        return [
-            CyclePlan(plan.id, plan.answers.get("title", ""), dict(plan.answers), team, school, classroom,
-                      PlanStatus(plan.status), plan.theme_id, plan.photo_name)
-            for plan, team, school, classroom in rows if plan.answers
-        ]
+        forms: dict[int, PlanForm] = {}
+        result = []
+        for plan, team, school, classroom, template_id in rows:
+            if not plan.answers:
+                continue
+            if template_id not in forms:
+                forms[template_id] = session.get(LessonTemplate, template_id).series().plan_form
+            free_text = " ".join(plan.answers.get(field.name, "") for field in forms[template_id].fields
+                                 if field.type in (FieldType.TEXT, FieldType.LONG_TEXT))
+            result.append(CyclePlan(plan.id, plan.answers.get("title", ""), dict(plan.answers), team, school,
+                                    classroom, PlanStatus(plan.status), plan.theme_id, plan.photo_name, free_text))
+        return result
 
 
 def themes(engine: Engine, *, actor: Actor, cycle_id: int) -> list[ThemeRow]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -143,12 +144,13 @@ class TemplateSummary:
     version: int
     name: str
     lesson_titles: tuple[str, ...]
+    created_at: datetime | None = None
 
 
 def _summary(row: LessonTemplate) -> TemplateSummary:
     series = row.series()
     titles = tuple(lesson.title.nl for lesson in series.lessons)
-    return TemplateSummary(row.id, row.slug, row.version, series.name.nl, titles)
+    return TemplateSummary(row.id, row.slug, row.version, series.name.nl, titles, row.created_at)
 
 
 def _latest(session: Session, slug: str) -> LessonTemplate | None:
@@ -252,3 +254,74 @@ def copy_template(
             return _summary(row)
     except IntegrityError:
         raise Conflict("template.slug_taken", slug=new_slug) from None
+
+
+# --- the editor's tables -------------------------------------------------------------------
+# The in-app editor shows a lesson's steps and the plan form's fields as tables with the Dutch
+# texts; these turn the tables back into a template. English texts stay with the row they were on
+# (row i keeps the English of what was row i), so editing Dutch does not wipe the translation.
+
+
+def step_rows(series: LessonSeries, lesson_index: int) -> list[dict[str, Any]]:
+    return [
+        {"kind": step.kind.value, "title": step.title.nl, "children_text": step.children_text.nl,
+         "teacher_text": step.teacher_text.nl, "minutes": step.minutes, "image": step.image or ""}
+        for step in series.lessons[lesson_index].steps
+    ]
+
+
+def field_rows(series: LessonSeries) -> list[dict[str, Any]]:
+    return [
+        {"name": field.name, "label": field.label.nl, "type": field.type.value, "required": field.required,
+         "max_length": field.max_length, "help": field.help.nl if field.help else "",
+         "options": " | ".join(option.nl for option in field.options)}
+        for field in series.plan_form.fields
+    ]
+
+
+def _text(nl: Any, old: dict | None) -> dict[str, str]:
+    return {"nl": str(nl or "").strip(), "en": (old or {}).get("en", "")}
+
+
+def with_step_rows(series: LessonSeries, lesson_index: int, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The template as data with one lesson's steps replaced by the edited table (unchecked:
+    save_template_version checks it and names the step of any mistake)."""
+    data = series.model_dump(mode="json")
+    old_steps = data["lessons"][lesson_index]["steps"]
+    steps = []
+    for index, row in enumerate(rows):
+        old = old_steps[index] if index < len(old_steps) else {}
+        step = {
+            "kind": row.get("kind"), "title": _text(row.get("title"), old.get("title")),
+            "children_text": _text(row.get("children_text"), old.get("children_text")),
+            "teacher_text": _text(row.get("teacher_text"), old.get("teacher_text")),
+            "minutes": row.get("minutes"),
+        }
+        if str(row.get("image") or "").strip():
+            step["image"] = str(row["image"]).strip()
+        steps.append(step)
+    data["lessons"][lesson_index]["steps"] = steps
+    return data
+
+
+def with_field_rows(series: LessonSeries, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The template as data with the plan form replaced by the edited table."""
+    data = series.model_dump(mode="json")
+    old_fields = data["plan_form"]["fields"]
+    fields = []
+    for index, row in enumerate(rows):
+        old = old_fields[index] if index < len(old_fields) else {}
+        old_options = old.get("options") or []
+        options = [part.strip() for part in str(row.get("options") or "").split("|") if part.strip()]
+        field = {
+            "name": str(row.get("name") or "").strip(), "label": _text(row.get("label"), old.get("label")),
+            "type": row.get("type"), "required": bool(row.get("required")),
+            "max_length": row.get("max_length") or 500,
+            "options": [_text(option, old_options[i] if i < len(old_options) else None)
+                        for i, option in enumerate(options)],
+        }
+        if str(row.get("help") or "").strip():
+            field["help"] = _text(row.get("help"), old.get("help"))
+        fields.append(field)
+    data["plan_form"]["fields"] = fields
+    return data

@@ -33,11 +33,15 @@ NEIGHBOURHOODS = PageSpec(
     "wijken.py", "wijken", "page.neighbourhoods", ":material/location_city:",
     frozenset({Role.ADMIN, Role.FACILITATOR}),
 )
+STAFF_WHO_MANAGE = frozenset({Role.ADMIN, Role.FACILITATOR})
 LESSON = PageSpec(
     "les.py", "les", "page.lesson", ":material/co_present:", frozenset({Role.ADMIN, Role.FACILITATOR, Role.TEACHER}),
 )
 THEMES = PageSpec(
-    "themas.py", "themas", "page.themes", ":material/category:", frozenset({Role.ADMIN, Role.FACILITATOR}),
+    "themas.py", "themas", "page.themes", ":material/category:", STAFF_WHO_MANAGE,
+)
+TEMPLATES = PageSpec(
+    "sjablonen.py", "sjablonen", "page.templates", ":material/edit_document:", STAFF_WHO_MANAGE,
 )
 USERS = PageSpec("gebruikers.py", "gebruikers", "page.users", ":material/group:", frozenset({Role.ADMIN}))
 ACCOUNT = PageSpec("account.py", "account", "page.account", ":material/person:", ALL_ROLES)
@@ -45,7 +49,7 @@ LOGIN = PageSpec("login.py", "login", "page.login", ":material/login:", frozense
 # Children's tablets: no login. Open to everyone, logged in or not.
 JOIN = PageSpec("meedoen.py", "meedoen", "page.join", ":material/tablet:", ALL_ROLES)
 
-PAGES: tuple[PageSpec, ...] = (HOME, LESSON, NEIGHBOURHOODS, THEMES, USERS, ACCOUNT, JOIN)
+PAGES: tuple[PageSpec, ...] = (HOME, LESSON, NEIGHBOURHOODS, THEMES, TEMPLATES, USERS, ACCOUNT, JOIN)
 PUBLIC_PAGES: tuple[PageSpec, ...] = (LOGIN, JOIN)
 
 

@@ -1,0 +1,120 @@
+"""Sjablonen: facilitators and admins copy and edit lesson series without touching files.
+
+Every save is a new version (a lesson under way keeps the version it started with). The steps of
+a lesson and the fields of the plan form are edited as tables; the preview shows the result as
+the board will, and a mistake is named by lesson, step and field before anything is stored.
+"""
+
+import streamlit as st
+
+from kinderwijkraad.errors import KwrError
+from kinderwijkraad.i18n import t
+from kinderwijkraad.models import FieldType, StepKind
+from kinderwijkraad.services import templates
+from kinderwijkraad.ui import auth, navigation, state
+from kinderwijkraad.ui.database import engine
+from kinderwijkraad.ui.errors import error_text, shows_errors
+from kinderwijkraad.ui.format import label, local_time, plain
+
+actor = auth.require(*navigation.TEMPLATES.roles)
+SHOW_NEXT = "templates.show_next"
+
+st.title(t("page.templates"))
+st.caption(t("templates.intro"))
+state.show_flash()
+
+summaries = {summary.slug: summary for summary in templates.list_templates(engine())}
+if st.session_state.get(SHOW_NEXT) in summaries:  # a copy just made is opened (before the widget exists)
+    st.session_state["templates.slug"] = st.session_state.pop(SHOW_NEXT)
+slug = st.selectbox(t("templates.template"), list(summaries), key="templates.slug",
+                    format_func=lambda s: f"{summaries[s].name} ({s}, v{summaries[s].version})")
+current = summaries[slug]
+series = templates.template_series(engine(), current.id)
+
+
+def _save(data: dict) -> None:
+    try:
+        saved = templates.save_template_version(engine(), actor=actor, slug=slug, series=data,
+                                                based_on_version=current.version)
+    except KwrError as error:
+        st.error(error_text(error), icon=":material/error:")
+        return
+    state.flash(t("templates.saved", version=saved.version))
+    st.rerun()
+
+
+tab_steps, tab_form, tab_file, tab_versions = st.tabs(
+    [t("templates.tab_steps"), t("templates.tab_form"), t("templates.tab_file"), t("templates.tab_versions")])
+
+with tab_steps:
+    lesson_index = st.radio(t("lesson.which_lesson"), range(len(series.lessons)), horizontal=True,
+                            format_func=lambda i: plain(series.lessons[i].title.nl), key="templates.lesson")
+    rows = st.data_editor(
+        templates.step_rows(series, lesson_index), num_rows="dynamic", width="stretch",
+        key=f"templates.steps.{current.id}.{lesson_index}",
+        column_config={
+            "kind": st.column_config.SelectboxColumn(t("templates.kind"), options=[k.value for k in StepKind],
+                                                     required=True, format_func=lambda k: label("step_kind", k)),
+            "title": st.column_config.TextColumn(t("templates.step_title"), required=True, max_chars=2000),
+            "children_text": st.column_config.TextColumn(t("templates.children_text"), max_chars=2000),
+            "teacher_text": st.column_config.TextColumn(t("templates.teacher_text"), max_chars=2000),
+            "minutes": st.column_config.NumberColumn(t("templates.minutes"), min_value=1, max_value=90, step=1),
+            "image": st.column_config.TextColumn(t("templates.image")),
+        },
+    )
+    edited = templates.with_step_rows(series, lesson_index, rows)
+    with st.expander(t("templates.preview"), icon=":material/visibility:", expanded=True):
+        for number, step in enumerate(edited["lessons"][lesson_index]["steps"], start=1):
+            with st.container(border=True):
+                st.caption(t("templates.preview_step", number=number, kind=label("step_kind", step.get("kind") or "?"),
+                             minutes=step.get("minutes") or "?"))
+                st.markdown(f"#### {plain(step['title']['nl'] or '—')}")
+                st.markdown(plain(step["children_text"]["nl"]))
+    if st.button(t("templates.save_version", version=current.version + 1), type="primary", key="templates.save_steps"):
+        _save(edited)
+
+with tab_form:
+    st.caption(t("templates.form_hint"))
+    field_rows = st.data_editor(
+        templates.field_rows(series), num_rows="dynamic", width="stretch", key=f"templates.fields.{current.id}",
+        column_config={
+            "name": st.column_config.TextColumn(t("templates.field_name"), required=True),
+            "label": st.column_config.TextColumn(t("templates.field_label"), required=True),
+            "type": st.column_config.SelectboxColumn(t("templates.field_type"), options=[f.value for f in FieldType],
+                                                     required=True, format_func=lambda f: label("field_type", f)),
+            "required": st.column_config.CheckboxColumn(t("templates.field_required")),
+            "max_length": st.column_config.NumberColumn(t("templates.field_max"), min_value=1, max_value=2000),
+            "help": st.column_config.TextColumn(t("templates.field_help")),
+            "options": st.column_config.TextColumn(t("templates.field_options")),
+        },
+    )
+    if st.button(t("templates.save_version", version=current.version + 1), type="primary", key="templates.save_form"):
+        _save(templates.with_field_rows(series, field_rows))
+
+with tab_file:
+    st.download_button(t("templates.download"), templates.template_yaml(series), file_name=f"{slug}.yaml",
+                       mime="application/x-yaml", icon=":material/download:")
+    upload = st.file_uploader(t("templates.upload"), type=["yaml", "yml"], key="templates.upload")
+    if upload is not None and st.button(t("templates.save_upload"), key="templates.save_upload"):
+        with shows_errors():
+            text = upload.getvalue().decode("utf-8", errors="replace")
+            _save(templates.parse_template(text, source=upload.name).model_dump(mode="json"))
+    with st.form("templates.copy_form"):
+        st.subheader(t("templates.copy"))
+        new_slug = st.text_input(t("templates.new_slug"), max_chars=60, key="templates.new_slug")
+        new_name = st.text_input(t("templates.new_name"), value=f"{series.name.nl} (kopie)", max_chars=200,
+                                 key="templates.new_name")
+        if st.form_submit_button(t("templates.copy"), icon=":material/content_copy:"):
+            with shows_errors():
+                copy = templates.copy_template(engine(), actor=actor, from_template_id=current.id,
+                                               new_slug=new_slug, new_name=new_name)
+                st.session_state[SHOW_NEXT] = copy.slug
+                state.flash(t("templates.copied", slug=copy.slug))
+                st.rerun()
+
+with tab_versions:
+    st.dataframe(
+        [{t("templates.version"): v.version, t("templates.saved_at"): local_time(v.created_at),
+          t("templates.lessons"): " · ".join(v.lesson_titles)} for v in templates.template_versions(engine(), slug)],
+        hide_index=True, width="stretch",
+    )
