@@ -293,7 +293,7 @@ MESSAGES: dict[str, str] = {
     'lesson.scan_me': 'Scan me',
     'lesson.code_expired': "This lesson's code has expired. Start the lesson again for a new code.",
     'lesson.board_mode': 'Board only',
-    'lesson.board_mode_help': "Hides the teacher's text, the timer and the review, for the smartboard.",
+    'lesson.board_mode_help': "For the smartboard: big letters, without the menu, the teacher's text and the review. The timer and previous/next stay.",
     'lesson.for_teacher': 'For the teacher',
     'lesson.progress': 'How far are the groups?',
     'lesson.review': 'Review plans',

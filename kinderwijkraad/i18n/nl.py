@@ -304,7 +304,7 @@ MESSAGES: dict[str, str] = {
     'lesson.scan_me': 'Scan mij',
     'lesson.code_expired': 'De code van deze les is verlopen. Start de les opnieuw voor een nieuwe code.',
     'lesson.board_mode': 'Alleen het bord',
-    'lesson.board_mode_help': 'Verbergt de tekst voor de leerkracht, de tijd en het nakijken, voor op het digibord.',
+    'lesson.board_mode_help': 'Voor op het digibord: grote letters, zonder menu, tekst voor de leerkracht en nakijken. De tijd en vorige/volgende blijven.',
     'lesson.for_teacher': 'Voor de leerkracht',
     'lesson.progress': 'Hoe ver zijn de groepjes?',
     'lesson.review': 'Plannen nakijken',

@@ -15,6 +15,7 @@ from kinderwijkraad.ui import lesson as shared
 from kinderwijkraad.ui.database import engine
 from kinderwijkraad.ui.errors import shows_errors
 from kinderwijkraad.ui.format import plain
+from kinderwijkraad.ui.style import apply_board_style
 
 actor = auth.require(*navigation.LESSON.roles)
 SELECTED_CLASS = "les.classroom_id"
@@ -187,6 +188,8 @@ def _teams(current: lessons.RunState) -> None:
 
 def _run(current: lessons.RunState) -> None:
     board_only = st.toggle(t("lesson.board_mode"), key="lesson.board_mode", help=t("lesson.board_mode_help"))
+    if board_only:
+        apply_board_style()
     _live_board(current.run_id)
     if current.step.kind in JOIN_STEPS or current.step_index == 0:
         with st.container(border=True):
@@ -232,5 +235,6 @@ if choice is not None:
     else:
         with shows_errors():
             _run(lessons.teacher_run_state(engine(), actor=actor, run_id=choice.open_run_id))
-        with st.expander(t("lesson.start_other"), icon=":material/restart_alt:"):
-            _start_form(choice, again=True)
+        if not st.session_state.get("lesson.board_mode"):
+            with st.expander(t("lesson.start_other"), icon=":material/restart_alt:"):
+                _start_form(choice, again=True)

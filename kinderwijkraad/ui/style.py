@@ -25,3 +25,18 @@ TOUCH_CSS = """
 
 def apply_touch_style() -> None:
     st.markdown(TOUCH_CSS, unsafe_allow_html=True)
+
+
+# The smartboard: no menu, and the children's text readable from the back of the classroom.
+BOARD_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
+[data-testid="stMainBlockContainer"] { max-width: 100%; }
+[data-testid="stMain"] h1 { font-size: 4rem; }
+[data-testid="stMain"] h3 { font-size: 2.6rem; line-height: 1.25; }
+</style>
+"""
+
+
+def apply_board_style() -> None:
+    st.markdown(BOARD_CSS, unsafe_allow_html=True)
