@@ -26,7 +26,7 @@ run: $(VENV)/.installed-app
 ## make test: lint, architecture contracts, and the whole test suite (PostgreSQL and browser tests included)
 test: $(VENV)/.installed-test
 	@scripts/ensure-test-tools.sh
-	$(BIN)/ruff check kinderwijkraad tests streamlit_app.py
+	$(BIN)/ruff check kinderwijkraad tests bench streamlit_app.py
 	$(BIN)/lint-imports
 	$(BIN)/pytest
 
