@@ -16,6 +16,7 @@ from kinderwijkraad.ui import lesson as shared
 from kinderwijkraad.ui.database import engine
 from kinderwijkraad.ui.errors import error_text, shows_errors
 from kinderwijkraad.ui.format import plain
+from kinderwijkraad.ui.style import apply_tablet_style
 
 TOKEN_PARAM = "tablet"
 CODE_PARAM = "code"
@@ -148,6 +149,7 @@ def _photo(token: str, plan: plans.PlanView, label: str, help_text: str | None) 
 
 
 def _tablet(token: str, device: lessons.DeviceContext) -> None:
+    apply_tablet_style()
     state = shared.run_state(device.run_id)
     st.session_state[DRAWN] = shared.position(state)
     st.caption(t("join.you_are", team=plain(device.team_name), classroom=plain(state.class_label)))

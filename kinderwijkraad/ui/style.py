@@ -40,3 +40,15 @@ BOARD_CSS = """
 
 def apply_board_style() -> None:
     st.markdown(BOARD_CSS, unsafe_allow_html=True)
+
+
+# A joined children's tablet: no menu to wander off into (the tablet's token is in its address).
+TABLET_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
+</style>
+"""
+
+
+def apply_tablet_style() -> None:
+    st.markdown(TABLET_CSS, unsafe_allow_html=True)
