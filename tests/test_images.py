@@ -16,6 +16,7 @@ from PIL import ExifTags, Image, ImageCms
 from kinderwijkraad.errors import InvalidInput, NotFound
 from kinderwijkraad.services.images import (
     MAX_INPUT_PIXELS,
+    MAX_PNG_PIXELS,
     MAX_SIDE,
     MAX_UPLOAD_BYTES,
     clean_photo,
@@ -248,12 +249,14 @@ def test_pillows_decompression_bomb_warning_raised_as_an_error_is_too_many_pixel
     assert refused.value.key == "photo.too_many_pixels"
 
 
-def test_a_photo_at_exactly_the_pixel_limit_passes_the_header_check():
+def test_a_png_at_exactly_its_pixel_limit_passes_the_header_check_and_one_more_row_does_not():
     # Right at the limit the header is accepted and decoding starts; this fake has no pixel data.
     with pytest.raises(InvalidInput) as refused:
-        clean_photo(_png_header_claiming(MAX_INPUT_PIXELS // 8000, 8000))
-
+        clean_photo(_png_header_claiming(MAX_PNG_PIXELS // 4000, 4000))
     assert refused.value.key == "photo.not_an_image"
+    with pytest.raises(InvalidInput) as too_big:
+        clean_photo(_png_header_claiming(MAX_PNG_PIXELS // 4000 + 1, 4000))
+    assert too_big.value.key == "photo.too_many_pixels"
 
 
 def test_store_photo_writes_the_cleaned_bytes_under_a_random_name_photo_path_finds_it(tmp_path: Path):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from kinderwijkraad.db import read_session, write_session
@@ -151,35 +152,101 @@ def test_brainstorm_notes_only_during_a_brainstorm_step(engine, world):
     assert len(lessons.notes(engine, run_id)) == 1
 
 
-def test_a_team_plan_is_autosaved_and_locked_once_approved(engine, world):
+def test_a_team_plan_is_autosaved_field_by_field_and_locked_once_approved(engine, world):
     run_id = _start(engine, world)
     token = _join(engine, run_id)
     other_tablet = _join(engine, run_id)
     assert plans.team_plan(engine, token=token).id is None
-    plans.save_answers(engine, token=token, answers={"title": " Een zebrapad ", "unknown": "dropped"})
-    answers = {"title": "Een zebrapad", "problem": "Auto's rijden hard"}
-    saved = plans.save_answers(engine, token=other_tablet, answers=answers)
+    plans.save_field(engine, token=token, name="title", value=" Een zebrapad ")
+    # The other tablet of the team saves another field: both stay.
+    saved = plans.save_field(engine, token=other_tablet, name="problem", value="Auto's rijden hard")
     assert saved.answers == {"title": "Een zebrapad", "problem": "Auto's rijden hard"}
     assert plans.team_plan(engine, token=token).answers == saved.answers
     with pytest.raises(InvalidInput):
-        plans.save_answers(engine, token=token, answers={"title": "x" * 81})
+        plans.save_field(engine, token=token, name="title", value="x" * 81)
     with pytest.raises(InvalidInput):
-        plans.save_answers(engine, token=token, answers={"title": "a", "cost": "Een miljoen"})
+        plans.save_field(engine, token=token, name="cost", value="Een miljoen")
+    with pytest.raises(InvalidInput):
+        plans.save_field(engine, token=token, name="photo", value="x.jpg")
 
     teacher = world["teacher"]
+    seen = plans.team_plan(engine, token=token)
     with pytest.raises(InvalidInput) as incomplete:
-        plans.approve_plan(engine, actor=teacher, plan_id=saved.id)
+        plans.approve_plan(engine, actor=teacher, plan_id=seen.id, seen_revision=seen.revision)
     assert incomplete.value.key == "plan.required_missing"
-    plans.correct_plan(engine, actor=teacher, plan_id=saved.id,
-                       answers={**saved.answers, "idea": "Een zebrapad bij school", "cost": "Bijna niets"})
-    plans.approve_plan(engine, actor=teacher, plan_id=saved.id)
+    plans.correct_plan(engine, actor=teacher, plan_id=seen.id, seen_revision=seen.revision,
+                       answers={"idea": "Een zebrapad bij school"})
+    corrected = plans.team_plan(engine, token=token)
+    assert corrected.answers["problem"] == "Auto's rijden hard"  # untouched fields keep the team's text
+    plans.approve_plan(engine, actor=teacher, plan_id=seen.id, seen_revision=corrected.revision)
     with pytest.raises(Conflict):
-        plans.save_answers(engine, token=token, answers={"title": "Toch iets anders"})
+        plans.save_field(engine, token=token, name="title", value="Toch iets anders")
     assert plans.team_plan(engine, token=token).answers["idea"] == "Een zebrapad bij school"
-    plans.reopen_plan(engine, actor=teacher, plan_id=saved.id)
-    plans.save_answers(engine, token=token, answers={"title": "Toch iets anders"})
+    plans.reopen_plan(engine, actor=teacher, plan_id=seen.id)
+    plans.save_field(engine, token=token, name="title", value="Toch iets anders")
     rows = plans.class_plans(engine, actor=teacher, run_id=run_id)
     assert [(r.team_name, r.title, r.status) for r in rows] == [("De Vossen", "Toch iets anders", PlanStatus.DRAFT)]
+
+
+def test_the_teacher_approves_only_the_revision_they_read(engine, world):
+    run_id = _start(engine, world)
+    token = _join(engine, run_id)
+    plans.save_answers(engine, token=token, answers={"title": "Speeltuin", "problem": "kapot", "idea": "maken"})
+    seen = plans.team_plan(engine, token=token)
+    plans.save_field(engine, token=token, name="idea", value="iets anders")  # after the teacher looked
+    with pytest.raises(Conflict) as stale:
+        plans.approve_plan(engine, actor=world["teacher"], plan_id=seen.id, seen_revision=seen.revision)
+    assert stale.value.key == "plan.changed_meanwhile"
+    with pytest.raises(Conflict):
+        plans.correct_plan(engine, actor=world["teacher"], plan_id=seen.id, seen_revision=seen.revision,
+                           answers={"title": "Speeltuin!"})
+    assert plans.team_plan(engine, token=token).status == PlanStatus.DRAFT
+
+
+def test_a_token_cannot_change_the_plan_after_the_lesson_ended(engine, world, tmp_path):
+    run_id = _start(engine, world)
+    token = _join(engine, run_id)
+    plans.save_field(engine, token=token, name="title", value="Speeltuin")
+    lessons.end_run(engine, actor=world["teacher"], run_id=run_id)
+    with pytest.raises(Conflict) as over:
+        plans.save_field(engine, token=token, name="title", value="weken later")
+    assert over.value.key == "plan.lesson_over"
+    with pytest.raises(Conflict):
+        plans.save_photo(engine, token=token, data=_jpeg(), directory=tmp_path / "photos")
+    assert list((tmp_path / "photos").iterdir()) == []  # the refused photo's file is gone again
+    assert plans.team_plan(engine, token=token).title == "Speeltuin"
+
+
+def _jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(out, format="JPEG")
+    return out.getvalue()
+
+
+def test_a_new_photo_replaces_the_old_file_and_the_teacher_can_remove_it(engine, world, tmp_path):
+    tmp_path = tmp_path / "photos"
+    run_id = _start(engine, world)
+    token = _join(engine, run_id)
+    first = plans.save_photo(engine, token=token, data=_jpeg(), directory=tmp_path)
+    second = plans.save_photo(engine, token=token, data=_jpeg(), directory=tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == [second.photo_name] != [first.photo_name]
+    plans.remove_photo(engine, actor=world["teacher"], plan_id=second.id, directory=tmp_path)
+    assert plans.team_plan(engine, token=token).photo_name is None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_database_allows_one_open_lesson_per_class(engine, world):
+    run_id = _start(engine, world)
+    with write_session(engine) as session:
+        run = session.get(LessonRun, run_id)
+        twin = LessonRun(classroom_id=run.classroom_id, template_id=run.template_id, lesson_index=0,
+                         join_code="ABCDEF", code_expires_at=run.code_expires_at, started_by=run.started_by)
+    with pytest.raises(IntegrityError), write_session(engine) as session:
+        session.add(twin)
 
 
 def _cycle_with_plans(engine, world, texts: dict[str, str]) -> dict[str, int]:

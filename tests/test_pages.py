@@ -341,19 +341,29 @@ def test_a_facilitator_sorts_the_demo_plans_into_a_theme(database_url):
     assert t("themes.created", name="Veilig verkeer") in [s.value for s in at.success]
     # The first suggestion's plans go together into a new theme in one go.
     assert any(e.label.startswith(t("themes.suggestions", count=0)[:10]) for e in at.expander)
-    submit(at, "themes.suggestion.0", t("themes.put_together"))
+    first = next(b for b in at.button if b.key and b.key.startswith("FormSubmitter:themes.suggestion."))
+    first.click().run()
     assert not at.exception
     assert any(s.value.startswith(t("themes.moved", count=2, theme="x")[:3]) for s in at.success)
     assert int(at.metric[1].value) >= 2
 
 
-def test_a_facilitator_saves_a_template_edit_as_a_new_version(database_url):
-    at = app_as(Role.FACILITATOR).run()
+def test_an_admin_saves_a_template_edit_as_a_new_version(database_url):
+    at = app_as(Role.ADMIN).run()
     at.switch_page(page_path(navigation.TEMPLATES)).run()
     assert not at.exception
     at.button(key="templates.save_steps").click().run()
     assert not at.exception
     assert t("templates.saved", version=2) in [s.value for s in at.success]
+
+
+def test_a_facilitator_copies_the_standard_lessons_before_editing(database_url):
+    at = app_as(Role.FACILITATOR).run()
+    at.switch_page(page_path(navigation.TEMPLATES)).run()
+    assert at.button(key="templates.save_steps").disabled
     at.text_input(key="templates.new_slug").input("korte-lessen")
     submit(at, "templates.copy_form", t("templates.copy"))
     assert t("templates.copied", slug="korte-lessen") in [s.value for s in at.success]
+    assert not at.button(key="templates.save_steps").disabled
+    at.button(key="templates.save_steps").click().run()
+    assert t("templates.saved", version=2) in [s.value for s in at.success]

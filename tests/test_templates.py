@@ -81,7 +81,7 @@ def test_an_edit_is_a_new_version_and_the_old_version_stays(engine):
     first = templates.latest_template(engine)
     series = templates.template_series(engine, first.id)
     series.lessons[0].steps[0].title.nl = "Hallo allemaal"
-    second = templates.save_template_version(engine, actor=world["facilitator"], slug=first.slug, series=series,
+    second = templates.save_template_version(engine, actor=world["admin"], slug=first.slug, series=series,
                                              based_on_version=first.version)
     assert second.version == 2
     assert templates.template_series(engine, second.id).lessons[0].steps[0].title.nl == "Hallo allemaal"
@@ -105,6 +105,21 @@ def test_an_edit_is_checked_like_a_file_and_only_staff_who_edit_may_save(engine)
         templates.save_template_version(engine, actor=world["teacher"], slug=first.slug,
                                         series=templates.template_series(engine, first.id),
                                         based_on_version=first.version)
+
+
+def test_a_facilitator_edits_a_copy_not_the_standard_lessons_of_every_wijk(engine):
+    world = factories.world(engine)
+    first = templates.latest_template(engine)
+    series = templates.template_series(engine, first.id)
+    with pytest.raises(NotAllowed) as refused:
+        templates.save_template_version(engine, actor=world["facilitator"], slug=first.slug, series=series,
+                                        based_on_version=first.version)
+    assert refused.value.key == "template.copy_first"
+    copy = templates.copy_template(engine, actor=world["facilitator"], from_template_id=first.id,
+                                   new_slug="onze-lessen", new_name="Onze lessen")
+    saved = templates.save_template_version(engine, actor=world["facilitator"], slug=copy.slug, series=series,
+                                            based_on_version=copy.version)
+    assert saved.version == 2 and templates.may_edit(world["facilitator"], copy.slug)
 
 
 def test_a_copy_gets_its_own_slug_and_name(engine):
@@ -149,3 +164,13 @@ def test_an_edited_table_with_a_mistake_names_the_step():
     with pytest.raises(TemplateError) as refused:
         templates.check_template(templates.with_step_rows(series, 0, rows), source="democratielessen")
     assert (refused.value.params["lesson"], refused.value.params["step"]) == (1, 3)
+
+
+def test_removing_a_row_keeps_each_step_and_field_with_its_own_english():
+    series = templates.load_template_file(templates.TEMPLATES_DIR / f"{templates.DEFAULT_SLUG}.yaml")
+    steps = templates.step_rows(series, 0)[1:]  # the first step removed
+    edited = templates.check_template(templates.with_step_rows(series, 0, steps), source="x")
+    assert edited.lessons[0].steps[0].title.en == "Who decides?"
+    fields = [row for row in templates.field_rows(series) if row["name"] != "problem"]
+    edited = templates.check_template(templates.with_field_rows(series, fields), source="x")
+    assert edited.plan_form.field("place").label.en == "Where is it?"

@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from pydantic import field_validator, model_validator
-from sqlmodel import JSON, Column, Field, SQLModel, UniqueConstraint
+from sqlmodel import JSON, Column, Field, Index, SQLModel, UniqueConstraint, text
 
 from kinderwijkraad.models.common import enum_type, utc_datetime_type, utcnow
 
@@ -132,6 +132,13 @@ class LessonTemplate(SQLModel, table=True):
 class LessonRun(SQLModel, table=True):
     """One lesson given in one class: where the class is, its timer, and its join code."""
 
+    # At most one open lesson per class, decided by the database: two "start" clicks at once
+    # cannot leave two runs open (the later start ends the earlier one and retries).
+    __table_args__ = (
+        Index("uq_lessonrun_open_classroom", "classroom_id", unique=True,
+              sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL")),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     classroom_id: int = Field(foreign_key="classroom.id", index=True)
     template_id: int = Field(foreign_key="lessontemplate.id")
@@ -209,6 +216,9 @@ class Plan(SQLModel, table=True):
     answers: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     photo_name: str | None = Field(default=None, max_length=40)
     status: PlanStatus = Field(default=PlanStatus.DRAFT, sa_type=enum_type(PlanStatus))
+    # Bumped by every change: the teacher approves or corrects the revision they saw, and a
+    # tablet notices when another tablet or the teacher changed the plan.
+    revision: int = Field(default=0, ge=0)
     theme_id: int | None = Field(default=None, foreign_key="theme.id", index=True)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=utc_datetime_type())
     approved_by: int | None = Field(default=None, foreign_key="user.id")

@@ -7,13 +7,14 @@ the lesson where the class is.
 
 import streamlit as st
 
+from kinderwijkraad.errors import KwrError
 from kinderwijkraad.i18n import t
 from kinderwijkraad.models import FieldType, StepKind
 from kinderwijkraad.services import lessons, plans, templates
 from kinderwijkraad.ui import auth, navigation, state
 from kinderwijkraad.ui import lesson as shared
 from kinderwijkraad.ui.database import engine
-from kinderwijkraad.ui.errors import shows_errors
+from kinderwijkraad.ui.errors import error_text, shows_errors
 from kinderwijkraad.ui.format import plain
 from kinderwijkraad.ui.style import apply_board_style
 
@@ -36,7 +37,11 @@ def _pick_class() -> lessons.ClassroomChoice | None:
 
 
 def _start_form(choice: lessons.ClassroomChoice, *, again: bool) -> None:
-    summaries = templates.list_templates(engine())
+    try:
+        summaries = templates.list_templates(engine())
+    except KwrError as error:  # a broken shipped template: say which file, step and field
+        st.error(error_text(error), icon=":material/error:")
+        return
     by_id = {summary.id: summary for summary in summaries}
     # Outside the form: the lessons offered depend on the template chosen.
     template_id = st.selectbox(t("lesson.template"), list(by_id), key=f"lesson.template.{again}",
@@ -57,7 +62,7 @@ def _start_form(choice: lessons.ClassroomChoice, *, again: bool) -> None:
 @st.fragment(run_every=1.0)
 def _timer(run_id: int) -> None:
     """The step's timer, big enough for the back of the room; red when over time."""
-    current = lessons.run_state(engine(), run_id)
+    current = shared.run_state(run_id)
     left = current.seconds_left()
     minutes, seconds = divmod(abs(left), 60)
     clock, button = st.columns([1, 1], vertical_alignment="center")
@@ -66,11 +71,13 @@ def _timer(run_id: int) -> None:
         if button.button(t("lesson.pause"), key="lesson.pause", icon=":material/pause:", width="stretch"):
             with shows_errors():
                 lessons.pause_timer(engine(), actor=actor, run_id=run_id)
+                shared.run_state.clear()
                 st.rerun(scope="fragment")
     elif button.button(t("lesson.start_timer"), key="lesson.start_timer", icon=":material/play_arrow:",
                        width="stretch"):
         with shows_errors():
             lessons.start_timer(engine(), actor=actor, run_id=run_id)
+            shared.run_state.clear()
             st.rerun(scope="fragment")
 
 
@@ -113,17 +120,20 @@ def _progress(run_id: int) -> None:
 
 
 def _correction_form(row: plans.PlanView, form) -> None:
-    """The teacher corrects the texts (spelling, a missing word); choices stay the team's."""
-    with st.form(f"plan.correct.{row.id}"):
-        corrected = dict(row.answers)
+    """The teacher corrects the texts (spelling, a missing word) of the revision on screen; the
+    keys carry the revision, so a newer revision shows fresh fields."""
+    with st.form(f"plan.correct.{row.id}.{row.revision}"):
+        corrected = {}
         for field in form.fields:
             if field.type in (FieldType.TEXT, FieldType.LONG_TEXT):
                 widget = st.text_area if field.type == FieldType.LONG_TEXT else st.text_input
-                corrected[field.name] = widget(shared.text_of(field.label), value=row.answers.get(field.name, ""),
-                                               max_chars=field.max_length, key=f"plan.correct.{row.id}.{field.name}")
+                corrected[field.name] = widget(
+                    plain(shared.text_of(field.label)), value=row.answers.get(field.name, ""),
+                    max_chars=field.max_length, key=f"plan.correct.{row.id}.{row.revision}.{field.name}")
         if st.form_submit_button(t("plan.save_correction")):
             with shows_errors():
-                plans.correct_plan(engine(), actor=actor, plan_id=row.id, answers=corrected)
+                plans.correct_plan(engine(), actor=actor, plan_id=row.id, seen_revision=row.revision,
+                                   answers=corrected)
                 state.flash(t("plan.corrected", team=plain(row.team_name)))
                 st.rerun()
 
@@ -141,17 +151,31 @@ def _review(current: lessons.RunState) -> None:
         with st.expander(plain(f"{row.team_name}: {row.title or t('plan.untitled')}"), icon=icon):
             shared.plan_card(row, form)
             _correction_form(row, form)
+            if row.photo_name and st.button(t("plan.remove_photo"), key=f"plan.remove_photo.{row.id}",
+                                            icon=":material/hide_image:"):
+                with shows_errors():
+                    plans.remove_photo(engine(), actor=actor, plan_id=row.id, directory=shared.photos_dir())
+                    state.flash(t("plan.photo_removed", team=plain(row.team_name)))
+                    st.rerun()
             if row.approved:
                 if st.button(t("plan.reopen"), key=f"plan.reopen.{row.id}"):
                     with shows_errors():
                         plans.reopen_plan(engine(), actor=actor, plan_id=row.id)
                         st.rerun()
-            elif st.button(t("plan.approve"), key=f"plan.approve.{row.id}", type="primary",
+            elif st.button(t("plan.approve"), key=f"plan.approve.{row.id}.{row.revision}", type="primary",
                            icon=":material/verified:"):
                 with shows_errors():
-                    plans.approve_plan(engine(), actor=actor, plan_id=row.id)
+                    plans.approve_plan(engine(), actor=actor, plan_id=row.id, seen_revision=row.revision)
                     state.flash(t("plan.approved", team=plain(row.team_name)))
                     st.rerun()
+
+
+def _present(run_id: int, key: str) -> None:
+    """on_change of the picker: only a choice made here changes the board (a rerun of this page
+    must not put back what another screen of the teacher replaced)."""
+    with shows_errors():
+        lessons.present_plan(engine(), actor=actor, run_id=run_id, plan_id=st.session_state[key])
+        shared.run_state.clear()
 
 
 def _present_picker(current: lessons.RunState) -> None:
@@ -161,14 +185,10 @@ def _present_picker(current: lessons.RunState) -> None:
         return
     options = [None] + [row.id for row in rows]
     names = {row.id: f"{row.team_name}: {row.title or t('plan.untitled')}" for row in rows} | {None: "—"}
-    chosen = st.selectbox(t("lesson.show_plan"), options, format_func=names.get,
-                          index=options.index(current.presented_plan_id) if current.presented_plan_id in options else 0,
-                          key=f"lesson.present.{current.run_id}")
-    if chosen != current.presented_plan_id:
-        with shows_errors():
-            lessons.present_plan(engine(), actor=actor, run_id=current.run_id, plan_id=chosen)
-            shared.run_state.clear()
-            st.rerun()
+    key = f"lesson.present.{current.run_id}"
+    st.session_state[key] = current.presented_plan_id if current.presented_plan_id in options else None
+    st.selectbox(t("lesson.show_plan"), options, format_func=names.get, key=key,
+                 on_change=_present, args=(current.run_id, key))
 
 
 def _teams(current: lessons.RunState) -> None:

@@ -23,6 +23,8 @@ CODE_PARAM = "code"
 FOUND_RUN = "meedoen.run_id"  # the run whose code was typed, while the team is being chosen
 DRAWN = "meedoen.position"  # the run position this page was drawn for
 SAVE_ERROR = "meedoen.save_error"
+SEEN_REVISION = "meedoen.plan_revision"  # the plan revision the fields on screen were filled from
+PHOTO_DONE = "meedoen.photo_done"  # the last upload handled
 
 
 def _join_form() -> None:
@@ -39,10 +41,9 @@ def _join_form() -> None:
                     st.rerun()
         return
     st.subheader(t("join.pick_team"))
-    existing = [team.name for team in lessons.teams(engine(), run_id)]
-    for index, name in enumerate(existing):
-        if st.button(plain(name), key=f"join.team.{index}", width="stretch"):
-            _join(run_id, name)
+    for team in lessons.teams(engine(), run_id):
+        if st.button(plain(team.name), key=f"join.team.{team.id}", width="stretch"):
+            _join(run_id, team.name)
     with st.form("join.new_team_form"):
         new_name = st.text_input(t("join.new_team"), max_chars=40, key="join.new_team_input")
         if st.form_submit_button(t("join.join"), width="stretch"):
@@ -61,10 +62,15 @@ def _join(run_id: int, team_name: str) -> None:
         st.rerun()
 
 
+def _position(device: lessons.DeviceContext) -> tuple:
+    """What this tablet redraws for: the class's step, and its team's plan when someone else
+    (another tablet of the team, or the teacher) changed, approved or reopened it."""
+    return shared.position(shared.run_state(device.run_id)), shared.plan_marker(device.team_id)
+
+
 @st.fragment(run_every=shared.FOLLOW_SECONDS)
-def _follow(run_id: int) -> None:
-    """Redraw the whole page when the teacher moves the class on."""
-    if shared.position(shared.run_state(run_id)) != st.session_state.get(DRAWN):
+def _follow(device: lessons.DeviceContext) -> None:
+    if _position(device) != st.session_state.get(DRAWN):
         st.rerun(scope="app")
 
 
@@ -85,26 +91,31 @@ def _field_key(name: str) -> str:
     return f"plan.field.{name}"
 
 
-def _autosave(token: str, form) -> None:
-    """on_change of every field: save the whole form; a refusal is shown, the text stays."""
-    answers = {field.name: st.session_state.get(_field_key(field.name)) or "" for field in form.fields
-               if field.type != FieldType.PHOTO}
+def _autosave(token: str, device: lessons.DeviceContext, name: str) -> None:
+    """on_change of a field: save that field; a refusal is shown and the text stays on screen."""
     try:
-        plans.save_answers(engine(), token=token, answers=answers)
-        st.session_state[SAVE_ERROR] = None
+        saved = plans.save_field(engine(), token=token, name=name, value=st.session_state.get(_field_key(name)) or "")
     except KwrError as error:
         st.session_state[SAVE_ERROR] = error_text(error)
+        return
+    st.session_state[SAVE_ERROR] = None
+    st.session_state[SEEN_REVISION] = saved.revision
+    shared.plan_marker.clear()
+    st.session_state[DRAWN] = _position(device)  # our own save is no reason to redraw
 
 
-def _plan_form(token: str, run_id: int) -> None:
-    form = plans.plan_form(engine(), run_id)
+def _plan_form(token: str, device: lessons.DeviceContext) -> None:
+    form = plans.plan_form(engine(), device.run_id)
     plan = plans.team_plan(engine(), token=token)
     if plan.approved:
         st.success(t("plan.approved_for_children"), icon=":material/verified:")
         shared.plan_card(plan, form)
         return
-    for field in form.fields:  # fill the widgets from the database once per session
-        st.session_state.setdefault(_field_key(field.name), plan.answers.get(field.name, ""))
+    if st.session_state.get(SEEN_REVISION) != plan.revision:
+        # First time here, or someone else changed the plan: show what is stored now.
+        for field in form.fields:
+            st.session_state[_field_key(field.name)] = plan.answers.get(field.name, "")
+        st.session_state[SEEN_REVISION] = plan.revision
     for field in form.fields:
         label = plain(shared.text_of(field.label)) + (" *" if field.required else "")
         help_text = shared.text_of(field.help) or None
@@ -112,46 +123,48 @@ def _plan_form(token: str, run_id: int) -> None:
         # The help goes in the empty box, where a child looks, not in a tooltip.
         if field.type == FieldType.TEXT:
             st.text_input(label, key=key, max_chars=field.max_length, placeholder=help_text,
-                          on_change=_autosave, args=(token, form))
+                          on_change=_autosave, args=(token, device, field.name))
         elif field.type == FieldType.LONG_TEXT:
             st.text_area(label, key=key, max_chars=field.max_length, placeholder=help_text, height=120,
-                         on_change=_autosave, args=(token, form))
+                         on_change=_autosave, args=(token, device, field.name))
         elif field.type == FieldType.CHOICE:
             options = [""] + [option.nl for option in field.options]
             labels = {option.nl: plain(shared.text_of(option)) for option in field.options} | {"": t("plan.no_choice")}
             if st.session_state.get(key) not in options:
                 st.session_state[key] = ""
-            st.radio(label, options, key=key, format_func=labels.get, help=help_text, horizontal=True,
-                     on_change=_autosave, args=(token, form))
+            st.radio(label, options, key=key, format_func=labels.get, horizontal=True,
+                     on_change=_autosave, args=(token, device, field.name))
         elif field.type == FieldType.PHOTO:
-            _photo(token, plan, label, help_text)
+            _photo(token, plan, label)
     if st.session_state.get(SAVE_ERROR):
         st.error(st.session_state[SAVE_ERROR], icon=":material/error:")
     elif plan.updated_at is not None:
         st.caption(t("plan.saved_automatically"))
-    if st.button(t("plan.save_now"), key="plan.save_now", width="stretch"):
-        _autosave(token, form)
-        st.rerun()
+    # Tapping it takes the focus out of the field being typed in, which saves that field; children
+    # (and teachers) like a button that says so.
+    st.button(t("plan.save_now"), key="plan.save_now", width="stretch")
 
 
-def _photo(token: str, plan: plans.PlanView, label: str, help_text: str | None) -> None:
+def _photo(token: str, plan: plans.PlanView, label: str) -> None:
     st.markdown(f"**{label}**")
     st.warning(t("plan.no_faces"), icon=":material/face_retouching_off:")
     if plan.photo_name:
         shared.photo(plan.photo_name, width=280)
-    upload = st.file_uploader(help_text or label, type=["jpg", "jpeg", "png"], key="plan.photo_upload",
+    upload = st.file_uploader(label, type=["jpg", "jpeg", "png"], key="plan.photo_upload",
                               label_visibility="collapsed")
-    if upload is not None and st.session_state.get("plan.photo_done") != upload.file_id:
+    # Each upload is handled once, refused or not: later reruns (every autosave) skip it.
+    if upload is not None and st.session_state.get(PHOTO_DONE) != upload.file_id:
+        st.session_state[PHOTO_DONE] = upload.file_id
         with shows_errors():
             plans.save_photo(engine(), token=token, data=upload.getvalue(), directory=shared.photos_dir())
-            st.session_state["plan.photo_done"] = upload.file_id
+            shared.plan_marker.clear()
             st.rerun()
 
 
 def _tablet(token: str, device: lessons.DeviceContext) -> None:
     apply_tablet_style()
     state = shared.run_state(device.run_id)
-    st.session_state[DRAWN] = shared.position(state)
+    st.session_state[DRAWN] = _position(device)
     st.caption(t("join.you_are", team=plain(device.team_name), classroom=plain(state.class_label)))
     if state.ended:
         st.title(t("join.lesson_over"))
@@ -167,10 +180,10 @@ def _tablet(token: str, device: lessons.DeviceContext) -> None:
     if kind == StepKind.BRAINSTORM:
         _brainstorm(token)
     elif kind == StepKind.WRITE_PLANS:
-        _plan_form(token, device.run_id)
+        _plan_form(token, device)
     elif kind == StepKind.PRESENT:
         st.info(t("join.look_at_board"), icon=":material/co_present:")
-    _follow(device.run_id)
+    _follow(device)
 
 
 token = st.query_params.get(TOKEN_PARAM)

@@ -28,8 +28,23 @@ if st.session_state.get(SHOW_NEXT) in summaries:  # a copy just made is opened (
     st.session_state["templates.slug"] = st.session_state.pop(SHOW_NEXT)
 slug = st.selectbox(t("templates.template"), list(summaries), key="templates.slug",
                     format_func=lambda s: f"{summaries[s].name} ({s}, v{summaries[s].version})")
-current = summaries[slug]
+newest = summaries[slug]
+# The version being edited stays the one opened, even when someone saves a newer one meanwhile:
+# then saving is refused (Conflict) instead of silently building on their version.
+opened_key = f"templates.opened.{slug}"
+versions = {summary.id: summary for summary in templates.template_versions(engine(), slug)}
+if st.session_state.get(opened_key) not in versions:
+    st.session_state[opened_key] = newest.id
+current = versions[st.session_state[opened_key]]
 series = templates.template_series(engine(), current.id)
+editable = templates.may_edit(actor, slug)
+if current.id != newest.id:
+    st.warning(t("templates.newer_exists", opened=current.version, newest=newest.version), icon=":material/update:")
+    if st.button(t("templates.open_newest"), key="templates.open_newest"):
+        st.session_state[opened_key] = newest.id
+        st.rerun()
+if not editable:
+    st.info(t("templates.copy_first_hint"), icon=":material/content_copy:")
 
 
 def _save(data: dict) -> None:
@@ -39,6 +54,7 @@ def _save(data: dict) -> None:
     except KwrError as error:
         st.error(error_text(error), icon=":material/error:")
         return
+    st.session_state[opened_key] = saved.id
     state.flash(t("templates.saved", version=saved.version))
     st.rerun()
 
@@ -53,6 +69,7 @@ with tab_steps:
         templates.step_rows(series, lesson_index), num_rows="dynamic", width="stretch",
         key=f"templates.steps.{current.id}.{lesson_index}",
         column_config={
+            "source": None,  # hidden: which saved step a row was, to keep its English texts
             "kind": st.column_config.SelectboxColumn(t("templates.kind"), options=[k.value for k in StepKind],
                                                      required=True, format_func=lambda k: label("step_kind", k)),
             "title": st.column_config.TextColumn(t("templates.step_title"), required=True, max_chars=2000),
@@ -70,7 +87,8 @@ with tab_steps:
                              minutes=step.get("minutes") or "?"))
                 st.markdown(f"#### {plain(step['title']['nl'] or '—')}")
                 st.markdown(plain(step["children_text"]["nl"]))
-    if st.button(t("templates.save_version", version=current.version + 1), type="primary", key="templates.save_steps"):
+    if st.button(t("templates.save_version", version=current.version + 1), type="primary", key="templates.save_steps",
+                 disabled=not editable):
         _save(edited)
 
 with tab_form:
@@ -88,14 +106,15 @@ with tab_form:
             "options": st.column_config.TextColumn(t("templates.field_options")),
         },
     )
-    if st.button(t("templates.save_version", version=current.version + 1), type="primary", key="templates.save_form"):
+    if st.button(t("templates.save_version", version=current.version + 1), type="primary", key="templates.save_form",
+                 disabled=not editable):
         _save(templates.with_field_rows(series, field_rows))
 
 with tab_file:
     st.download_button(t("templates.download"), templates.template_yaml(series), file_name=f"{slug}.yaml",
                        mime="application/x-yaml", icon=":material/download:")
     upload = st.file_uploader(t("templates.upload"), type=["yaml", "yml"], key="templates.upload")
-    if upload is not None and st.button(t("templates.save_upload"), key="templates.save_upload"):
+    if upload is not None and st.button(t("templates.save_upload"), key="templates.save_upload", disabled=not editable):
         with shows_errors():
             text = upload.getvalue().decode("utf-8", errors="replace")
             _save(templates.parse_template(text, source=upload.name).model_dump(mode="json"))
@@ -103,7 +122,7 @@ with tab_file:
         st.subheader(t("templates.copy"))
         new_slug = st.text_input(t("templates.new_slug"), max_chars=60, key="templates.new_slug")
         new_name = st.text_input(t("templates.new_name"), value=f"{series.name.nl} (kopie)", max_chars=200,
-                                 key="templates.new_name")
+                                 key=f"templates.new_name.{slug}")
         if st.form_submit_button(t("templates.copy"), icon=":material/content_copy:"):
             with shows_errors():
                 copy = templates.copy_template(engine(), actor=actor, from_template_id=current.id,

@@ -1,6 +1,8 @@
 """Thema's: the facilitator sees every plan of a cycle (all schools and classes), filters them and
 sorts them into themes, helped by suggestions of plans that look alike."""
 
+from functools import partial
+
 import streamlit as st
 
 from kinderwijkraad.i18n import t
@@ -14,6 +16,7 @@ from kinderwijkraad.ui.format import plain
 actor = auth.require(*navigation.THEMES.roles)
 UNSORTED = -1  # the filter value for plans not in a theme yet
 ALL = 0
+SELECTED = "themes.selected_ids"
 
 st.title(t("page.themes"))
 state.show_flash()
@@ -41,11 +44,13 @@ if not all_plans:
 # --- suggestions -------------------------------------------------------------------------
 
 
-def _suggestion(number: int, suggestion: plans.Suggestion, titles: dict[int, str]) -> None:
+def _suggestion(suggestion: plans.Suggestion, titles: dict[int, str]) -> None:
     """A group of unsorted plans that look alike: put them in a new or an existing theme."""
     st.markdown(t("themes.suggestion_words", words=plain(", ".join(suggestion.shared_words) or "—")))
     for plan_id in suggestion.plan_ids:
         st.text(f"• {titles[plan_id]}")
+    # Keyed by its plans, not its place in the list: the list changes as plans are sorted.
+    number = "-".join(map(str, suggestion.plan_ids))
     with st.form(f"themes.suggestion.{number}"):
         proposed = suggestion.shared_words[0].capitalize() if suggestion.shared_words else ""
         name = st.text_input(t("themes.new_theme_name"), value=proposed, max_chars=80,
@@ -66,9 +71,9 @@ suggestions = plans.suggested_groups(all_plans)
 if suggestions:
     with st.expander(t("themes.suggestions", count=len(suggestions)), icon=":material/lightbulb:", expanded=True):
         plan_titles = {plan.id: plan.title or t("plan.untitled") for plan in all_plans}
-        for number, suggestion in enumerate(suggestions[:8]):
+        for suggestion in suggestions[:8]:
             with st.container(border=True):
-                _suggestion(number, suggestion, plan_titles)
+                _suggestion(suggestion, plan_titles)
 
 # --- the plans -----------------------------------------------------------------------------
 st.subheader(t("themes.plans"))
@@ -88,14 +93,23 @@ shown = [
     and (theme_filter == ALL or (theme_filter == UNSORTED and plan.theme_id is None) or plan.theme_id == theme_filter)
     and (not search or search in plan.text().lower())
 ]
-table = st.dataframe(
+def _remember_selection(shown_ids: list[int]) -> None:
+    """Selection comes as row positions; turn them into plan ids at once, while they still mean
+    the rows the facilitator clicked (the table can change under them on the next run)."""
+    rows = st.session_state["themes.table"].selection.rows
+    st.session_state[SELECTED] = [shown_ids[i] for i in rows if i < len(shown_ids)]
+
+
+st.dataframe(
     [{t("plan.title_column"): plan.title, t("themes.theme"): theme_names.get(plan.theme_id, "—"),
       t("field.school"): plan.school_name, t("field.class_name"): plan.class_name, t("lesson.team"): plan.team_name,
-      t("plan.status"): t(f"plan_status.{plan.status.value}"), t("themes.problem"): plan.answers.get("problem", "")}
+      t("plan.status"): t(f"plan_status.{plan.status.value}"), t("themes.text"): plan.text()}
      for plan in shown],
-    hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row", key="themes.table",
+    hide_index=True, width="stretch", on_select=partial(_remember_selection, [plan.id for plan in shown]),
+    selection_mode="multi-row", key="themes.table",
 )
-selected = [shown[i].id for i in table.selection.rows if i < len(shown)]
+shown_ids = {plan.id for plan in shown}
+selected = [plan_id for plan_id in st.session_state.get(SELECTED, []) if plan_id in shown_ids]
 st.caption(t("themes.selected", count=len(selected), shown=len(shown)))
 
 move_cols = st.columns([2, 1])
@@ -111,11 +125,11 @@ if move_cols[1].button(t("themes.move"), disabled=not selected, width="stretch",
 if len(selected) == 1:
     plan = next(p for p in all_plans if p.id == selected[0])
     with st.container(border=True):
-        form_view = plans.PlanView(plan.id, 0, 0, plan.team_name, plan.answers, plan.photo_name, plan.status, None)
-        shared.plan_card(form_view, plans.plan_form_for_plan(engine(), plan.id))
+        shared.plan_card(plans.plan_view(engine(), actor=actor, plan_id=plan.id),
+                         plans.plan_form_for_plan(engine(), plan.id))
         fits = plans.suggested_themes(plan, all_plans, theme_rows)
         if fits:
-            st.caption(t("themes.fits", themes=", ".join(theme_names[i] for i, _score in fits[:3])))
+            st.caption(t("themes.fits", themes=plain(", ".join(theme_names[i] for i, _score in fits[:3]))))
 
 # --- the themes ----------------------------------------------------------------------------
 st.subheader(t("themes.themes"))

@@ -141,5 +141,5 @@ def _seed_lesson_with_plans(engine: Engine, admin: Actor, classroom_id: int, wri
         plan = plans.save_answers(engine, token=token, answers={
             "title": title, "problem": problem, "place": place, "idea": idea, "helpers": "De gemeente",
         })
-        plans.approve_plan(engine, actor=admin, plan_id=plan.id)
+        plans.approve_plan(engine, actor=admin, plan_id=plan.id, seen_revision=plan.revision)
     lessons.end_run(engine, actor=admin, run_id=run_id)

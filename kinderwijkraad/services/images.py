@@ -34,6 +34,9 @@ from kinderwijkraad.errors import InvalidInput, KwrError, NotFound
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_INPUT_PIXELS = 40_000_000  # refuse before decoding: decompression bombs, a 20k x 20k PNG
 MAX_SIDE = 1600  # longest side after re-encoding
+# A PNG is decoded in full (JPEG can be scaled while decoding): a 16 MP RGBA PNG already takes
+# 64 MB, and a well-compressed 170 KB PNG can claim 40 MP. Camera photos are JPEG anyway.
+MAX_PNG_PIXELS = 16_000_000
 JPEG_QUALITY = 85
 
 _JPEG_MAGIC = b"\xff\xd8\xff"
@@ -66,7 +69,7 @@ def clean_photo(data: bytes) -> bytes:
             width, height = image.size  # from the header: nothing is decoded yet
             if width <= 0 or height <= 0:
                 raise InvalidInput("photo.not_an_image")
-            if width * height > MAX_INPUT_PIXELS:
+            if width * height > (MAX_PNG_PIXELS if plugin == "PNG" else MAX_INPUT_PIXELS):
                 raise InvalidInput("photo.too_many_pixels")
             return _reencode(image)
     except KwrError:
@@ -89,9 +92,10 @@ def _reencode(image: Image.Image) -> bytes:
         # for a large camera photo. It never goes below the target size, so no detail is lost.
         # The bound is square, so turning the photo upright afterwards does not change it.
         image.draft(None, _fitted(image.size))
+    # Scale down before turning upright and flattening, so those copies are small.
+    image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS, reducing_gap=3.0)
     upright = ImageOps.exif_transpose(image)
     rgb = _on_white(upright)
-    rgb.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     # A new image has an empty `info`: nothing of the upload (EXIF, GPS, ICC profile, comment,
     # XMP) can ride along into the saved file, whatever the encoder would pick up from `info`.
     clean = Image.new("RGB", rgb.size)

@@ -43,7 +43,9 @@ from kinderwijkraad.services.common import Actor
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
 CODE_VALID_FOR = timedelta(hours=4)  # a lesson and some margin; ending the run ends the code at once
-FREE_JOIN_FAILURES = 10  # per client: a class mistyping a code is fine, a script guessing is not
+# Per client address, and a whole school shares one: generous, since 887 million codes that live
+# four hours are not found by trying a few hundred; a script trying thousands is slowed down.
+FREE_JOIN_FAILURES = 60
 MAX_TEAMS = 12
 MAX_NOTE_LENGTH = 200
 
@@ -271,6 +273,13 @@ def present_plan(engine: Engine, *, actor: Actor, run_id: int, plan_id: int | No
 # --- teams and tablets ---------------------------------------------------------------------
 
 
+def _lock_run(session: Session, run_id: int) -> LessonRun | None:
+    """Teams of a run are made one transaction at a time (FOR UPDATE on the run; SQLite's write
+    transactions already are), so two tablets typing the same new name join one team and the
+    team limit holds."""
+    return session.exec(select(LessonRun).where(LessonRun.id == run_id).with_for_update()).first()
+
+
 @dataclass(frozen=True)
 class TeamRow:
     id: int
@@ -284,6 +293,7 @@ def add_teams(engine: Engine, *, actor: Actor, run_id: int, names: list[str]) ->
     cleaned = list(dict.fromkeys(name.strip()[:40] for name in names if name.strip()))
     with write_session(engine) as session:
         _run_for(session, actor, run_id)
+        _lock_run(session, run_id)
         existing = set(session.exec(select(Team.name).where(Team.run_id == run_id)))
         new = [name for name in cleaned if name not in existing]
         if len(existing) + len(new) > MAX_TEAMS:
@@ -329,7 +339,7 @@ def join_team(engine: Engine, *, run_id: int, team_name: str) -> tuple[str, int]
         raise InvalidInput("join.team_name_required")
     token = secrets.token_urlsafe(24)
     with write_session(engine) as session:
-        run = session.get(LessonRun, run_id)
+        run = _lock_run(session, run_id)
         if run is None or run.ended_at is not None or utcnow() >= _aware(run.code_expires_at):
             raise NotFound("join.unknown_code")
         team = session.exec(select(Team).where(Team.run_id == run_id, Team.name == name)).first()

@@ -9,6 +9,7 @@ and a last autosave cannot both win. A plan's authors are a team, never named ch
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -98,6 +99,7 @@ class PlanView:
     status: PlanStatus
     updated_at: datetime | None
     theme_id: int | None = None
+    revision: int = 0
 
     @property
     def title(self) -> str:
@@ -112,7 +114,7 @@ def _view(plan: Plan | None, team: Team) -> PlanView:
     if plan is None:
         return PlanView(None, team.run_id, team.id, team.name, {}, None, PlanStatus.DRAFT, None)
     return PlanView(plan.id, plan.run_id, team.id, team.name, dict(plan.answers), plan.photo_name,
-                    PlanStatus(plan.status), plan.updated_at, plan.theme_id)
+                    PlanStatus(plan.status), plan.updated_at, plan.theme_id, plan.revision)
 
 
 def team_plan(engine: Engine, *, token: str) -> PlanView:
@@ -125,53 +127,103 @@ def team_plan(engine: Engine, *, token: str) -> PlanView:
         return _view(plan, team)
 
 
-def _ensure_plan(session: Session, team: Team) -> None:
-    """Every team has one plan row; two tablets of a team saving the first time at once are
-    fine: the unique team_id lets one insert win and the other finds it."""
+def plan_marker(engine: Engine, team_id: int) -> tuple[int, str] | None:
+    """(revision, status) of a team's plan: what a tablet compares to notice a change by others."""
+    with read_session(engine) as session:
+        row = session.exec(select(Plan.revision, Plan.status).where(Plan.team_id == team_id)).first()
+        return (row[0], str(row[1])) if row else None
+
+
+def _locked_team_plan(session: Session, team: Team) -> Plan:
+    """The team's plan row, made if missing, locked for this transaction (FOR UPDATE on
+    PostgreSQL; SQLite's write transactions are already one at a time). Two tablets of a team
+    saving the first time at once are fine: the unique team_id lets one insert win."""
     if session.exec(select(Plan.id).where(Plan.team_id == team.id)).first() is None:
         try:
             with session.begin_nested():
                 session.add(Plan(run_id=team.run_id, team_id=team.id))
         except IntegrityError:
             pass
+    return session.exec(select(Plan).where(Plan.team_id == team.id).with_for_update()).one()
+
+
+def _team_may_change(session: Session, plan: Plan) -> None:
+    """A team changes its plan only while its lesson is open and the plan is not approved (the
+    token lives in the tablet's address and browser history, which outlive the lesson)."""
+    if session.get(LessonRun, plan.run_id).ended_at is not None:
+        raise Conflict("plan.lesson_over")
+    if plan.status != PlanStatus.DRAFT:
+        raise Conflict("plan.approved_locked")
+
+
+def _changed(plan: Plan) -> None:
+    plan.revision += 1
+    plan.updated_at = utcnow()
+
+
+def _device(engine: Engine, token: str):
+    device = device_context(engine, token)
+    if device is None:
+        raise NotAllowed("join.not_joined")
+    return device
+
+
+def save_field(engine: Engine, *, token: str, name: str, value: str) -> PlanView:
+    """Autosave of one field from a team's tablet, merged into the stored plan, so two tablets of
+    a team (or the teacher's correction) do not overwrite each other's other fields."""
+    device = _device(engine, token)
+    form = plan_form(engine, device.run_id)
+    field = form.field(name)
+    if field is None or field.type == FieldType.PHOTO:
+        raise InvalidInput("plan.unknown_field")
+    cleaned = check_answers(form, {name: value})
+    with write_session(engine) as session:
+        team = session.get(Team, device.team_id)
+        plan = _locked_team_plan(session, team)
+        _team_may_change(session, plan)
+        answers = {key: text for key, text in plan.answers.items() if key != name}
+        plan.answers = answers | cleaned
+        _changed(plan)
+        return _view(plan, team)
 
 
 def save_answers(engine: Engine, *, token: str, answers: dict[str, str]) -> PlanView:
-    """Autosave from a team's tablet: the whole form each time (last save wins between the team's
-    own tablets). Refused once the teacher approved the plan."""
-    device = device_context(engine, token)
-    if device is None:
-        raise NotAllowed("join.not_joined")
+    """Save the whole form at once (the demo seed and tests); the same rules as save_field."""
+    device = _device(engine, token)
     cleaned = check_answers(plan_form(engine, device.run_id), answers)
     with write_session(engine) as session:
         team = session.get(Team, device.team_id)
-        _ensure_plan(session, team)
-        saved = session.execute(
-            update(Plan).where(col(Plan.team_id) == team.id, col(Plan.status) == PlanStatus.DRAFT)
-            .values(answers=cleaned, updated_at=utcnow())
-        ).rowcount
-        if not saved:
-            raise Conflict("plan.approved_locked")
-    return team_plan(engine, token=token)
+        plan = _locked_team_plan(session, team)
+        _team_may_change(session, plan)
+        plan.answers = cleaned
+        _changed(plan)
+        return _view(plan, team)
 
 
 def save_photo(engine: Engine, *, token: str, data: bytes, directory: Path) -> PlanView:
-    """A photo of the place: checked and cleaned (see services.images), stored under a new name."""
-    device = device_context(engine, token)
-    if device is None:
-        raise NotAllowed("join.not_joined")
+    """A photo of the place: checked and cleaned (see services.images), stored under a new name;
+    the photo it replaces is deleted once the change is committed."""
+    device = _device(engine, token)
     name = images.store_photo(directory, images.clean_photo(data))
-    with write_session(engine) as session:
-        team = session.get(Team, device.team_id)
-        _ensure_plan(session, team)
-        saved = session.execute(
-            update(Plan).where(col(Plan.team_id) == team.id, col(Plan.status) == PlanStatus.DRAFT)
-            .values(photo_name=name, updated_at=utcnow())
-        ).rowcount
-    if not saved:
-        images.photo_path(directory, name).unlink(missing_ok=True)
-        raise Conflict("plan.approved_locked")
-    return team_plan(engine, token=token)
+    try:
+        with write_session(engine) as session:
+            team = session.get(Team, device.team_id)
+            plan = _locked_team_plan(session, team)
+            _team_may_change(session, plan)
+            replaced, plan.photo_name = plan.photo_name, name
+            _changed(plan)
+            view = _view(plan, team)
+    except BaseException:
+        _delete_photo(directory, name)
+        raise
+    _delete_photo(directory, replaced)
+    return view
+
+
+def _delete_photo(directory: Path, name: str | None) -> None:
+    if name:
+        with suppress(NotFound):  # already gone
+            images.photo_path(directory, name).unlink(missing_ok=True)
 
 
 # --- the teacher's review ------------------------------------------------------------------
@@ -198,32 +250,41 @@ def _run_plans(session: Session, run_id: int) -> list[PlanView]:
     return [_view(plan, team) for team, plan in rows]
 
 
-def _plan_for(session: Session, actor: Actor, plan_id: int) -> Plan:
-    plan = session.get(Plan, plan_id)
+def _plan_for(session: Session, actor: Actor, plan_id: int, *, seen_revision: int | None = None) -> Plan:
+    """The plan, locked, in the actor's scope; with `seen_revision`, refused when it changed
+    since the teacher looked at it (a team's autosave after the teacher opened the review)."""
+    plan = session.exec(select(Plan).where(Plan.id == plan_id).with_for_update()).first()
     if plan is None:
         raise NotFound("error.not_found.plan")
     _run_for(session, actor, plan.run_id)
+    if seen_revision is not None and plan.revision != seen_revision:
+        raise Conflict("plan.changed_meanwhile")
     return plan
 
 
-def correct_plan(engine: Engine, *, actor: Actor, plan_id: int, answers: dict[str, str]) -> None:
-    """The teacher corrects a plan (spelling, a missing word), before or after approval."""
-    with write_session(engine) as session:
-        plan = _plan_for(session, actor, plan_id)
-        form = session.get(LessonTemplate, session.get(LessonRun, plan.run_id).template_id).series().plan_form
-        plan.answers = check_answers(form, answers)
-        plan.updated_at = utcnow()
+def _form_of(session: Session, plan: Plan) -> PlanForm:
+    return session.get(LessonTemplate, session.get(LessonRun, plan.run_id).template_id).series().plan_form
 
 
-def approve_plan(engine: Engine, *, actor: Actor, plan_id: int) -> None:
-    """Approve: the required fields must be filled; from now on the team cannot change it."""
+def correct_plan(engine: Engine, *, actor: Actor, plan_id: int, seen_revision: int, answers: dict[str, str]) -> None:
+    """The teacher corrects the texts of the revision they saw (spelling, a missing word), before
+    or after approval; fields not given keep the team's answer."""
     with write_session(engine) as session:
-        plan = _plan_for(session, actor, plan_id)
-        form = session.get(LessonTemplate, session.get(LessonRun, plan.run_id).template_id).series().plan_form
-        check_answers(form, plan.answers, complete=True)
+        plan = _plan_for(session, actor, plan_id, seen_revision=seen_revision)
+        plan.answers = check_answers(_form_of(session, plan), {**plan.answers, **answers})
+        _changed(plan)
+
+
+def approve_plan(engine: Engine, *, actor: Actor, plan_id: int, seen_revision: int) -> None:
+    """Approve the revision the teacher read: the required fields must be filled; from now on the
+    team cannot change it."""
+    with write_session(engine) as session:
+        plan = _plan_for(session, actor, plan_id, seen_revision=seen_revision)
+        check_answers(_form_of(session, plan), plan.answers, complete=True)
         plan.status = PlanStatus.APPROVED
         plan.approved_by = actor.user_id
         plan.approved_at = utcnow()
+        _changed(plan)
 
 
 def reopen_plan(engine: Engine, *, actor: Actor, plan_id: int) -> None:
@@ -233,6 +294,16 @@ def reopen_plan(engine: Engine, *, actor: Actor, plan_id: int) -> None:
         plan.status = PlanStatus.DRAFT
         plan.approved_by = None
         plan.approved_at = None
+        _changed(plan)
+
+
+def remove_photo(engine: Engine, *, actor: Actor, plan_id: int, directory: Path) -> None:
+    """The teacher takes a photo off a plan (a face after all, or anything else unfit)."""
+    with write_session(engine) as session:
+        plan = _plan_for(session, actor, plan_id)
+        removed, plan.photo_name = plan.photo_name, None
+        _changed(plan)
+    _delete_photo(directory, removed)
 
 
 # --- the facilitator's themes --------------------------------------------------------------
@@ -311,6 +382,17 @@ def cycle_plans(engine: Engine, *, actor: Actor, cycle_id: int) -> list[CyclePla
             result.append(CyclePlan(plan.id, plan.answers.get("title", ""), dict(plan.answers), team, school,
                                     classroom, PlanStatus(plan.status), plan.theme_id, plan.photo_name, free_text))
         return result
+
+
+def plan_view(engine: Engine, *, actor: Actor, plan_id: int) -> PlanView:
+    """One plan for the facilitator of its wijk."""
+    with read_session(engine) as session:
+        plan = session.get(Plan, plan_id)
+        if plan is None:
+            raise NotFound("error.not_found.plan")
+        classroom = session.get(Classroom, session.get(LessonRun, plan.run_id).classroom_id)
+        _cycle_for(session, actor, classroom.cycle_id)
+        return _view(plan, session.get(Team, plan.team_id))
 
 
 def themes(engine: Engine, *, actor: Actor, cycle_id: int) -> list[ThemeRow]:

@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 
 from kinderwijkraad.config import ASSETS_DIR
 from kinderwijkraad.db import read_session, write_session
-from kinderwijkraad.errors import Conflict, InvalidInput, NotFound
+from kinderwijkraad.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from kinderwijkraad.models import LessonSeries, LessonTemplate, Role
 from kinderwijkraad.services.common import Actor, require_role
 
@@ -222,6 +222,9 @@ def save_template_version(
     from: when someone saved another version meanwhile, the unique (slug, version) refuses this
     one (Conflict) instead of silently overwriting their work."""
     require_role(actor, *EDITORS)
+    if actor.role != Role.ADMIN and slug in shipped_slugs():
+        # The shipped series is what every wijk uses; a facilitator adapts a copy of it.
+        raise NotAllowed("template.copy_first")
     checked = check_template(series if isinstance(series, dict) else series.model_dump(mode="json"), source=slug)
     try:
         with write_session(engine) as session:
@@ -258,15 +261,21 @@ def copy_template(
 
 # --- the editor's tables -------------------------------------------------------------------
 # The in-app editor shows a lesson's steps and the plan form's fields as tables with the Dutch
-# texts; these turn the tables back into a template. English texts stay with the row they were on
-# (row i keeps the English of what was row i), so editing Dutch does not wipe the translation.
+# texts; these turn the tables back into a template. English texts stay with their step (by its
+# hidden `source` place) or field (by name), so editing Dutch does not wipe the translation.
+
+
+def may_edit(actor: Actor, slug: str) -> bool:
+    return actor.role == Role.ADMIN or (actor.role in EDITORS and slug not in shipped_slugs())
 
 
 def step_rows(series: LessonSeries, lesson_index: int) -> list[dict[str, Any]]:
+    """`source` is the step's place in the saved lesson (hidden in the editor), so its English
+    texts stay with it when rows are added, removed or moved."""
     return [
-        {"kind": step.kind.value, "title": step.title.nl, "children_text": step.children_text.nl,
+        {"source": index, "kind": step.kind.value, "title": step.title.nl, "children_text": step.children_text.nl,
          "teacher_text": step.teacher_text.nl, "minutes": step.minutes, "image": step.image or ""}
-        for step in series.lessons[lesson_index].steps
+        for index, step in enumerate(series.lessons[lesson_index].steps)
     ]
 
 
@@ -289,8 +298,9 @@ def with_step_rows(series: LessonSeries, lesson_index: int, rows: list[dict[str,
     data = series.model_dump(mode="json")
     old_steps = data["lessons"][lesson_index]["steps"]
     steps = []
-    for index, row in enumerate(rows):
-        old = old_steps[index] if index < len(old_steps) else {}
+    for row in rows:
+        source = row.get("source")
+        old = old_steps[int(source)] if source is not None and 0 <= int(source) < len(old_steps) else {}
         step = {
             "kind": row.get("kind"), "title": _text(row.get("title"), old.get("title")),
             "children_text": _text(row.get("children_text"), old.get("children_text")),
@@ -307,10 +317,10 @@ def with_step_rows(series: LessonSeries, lesson_index: int, rows: list[dict[str,
 def with_field_rows(series: LessonSeries, rows: list[dict[str, Any]]) -> dict[str, Any]:
     """The template as data with the plan form replaced by the edited table."""
     data = series.model_dump(mode="json")
-    old_fields = data["plan_form"]["fields"]
+    old_fields = {field["name"]: field for field in data["plan_form"]["fields"]}
     fields = []
-    for index, row in enumerate(rows):
-        old = old_fields[index] if index < len(old_fields) else {}
+    for row in rows:
+        old = old_fields.get(str(row.get("name") or "").strip(), {})
         old_options = old.get("options") or []
         options = [part.strip() for part in str(row.get("options") or "").split("|") if part.strip()]
         field = {

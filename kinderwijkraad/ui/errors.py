@@ -9,10 +9,14 @@ import streamlit as st
 
 from kinderwijkraad.errors import KwrError
 from kinderwijkraad.i18n import t
+from kinderwijkraad.ui.format import plain
 
 
 def error_text(error: KwrError) -> str:
-    params = dict(error.params)
+    # Parameters can be user text (a theme name, an uploaded file's name, a template's title):
+    # shown as typed, never as markdown.
+    params = {key: plain(value) if isinstance(value, str) and key != "problem_key" else value
+              for key, value in error.params.items()}
     if "field" in params:
         params["field"] = t(f"field.{params['field']}")
     if "problem_key" in params:  # a message inside the message (template errors)

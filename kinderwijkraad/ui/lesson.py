@@ -30,6 +30,12 @@ def run_state(run_id: int) -> lessons.RunState:
     return lessons.run_state(engine(), run_id)
 
 
+@st.cache_data(ttl=1.0, show_spinner=False, max_entries=5000)
+def plan_marker(team_id: int) -> tuple[int, str] | None:
+    """(revision, status) of a team's plan; shared by the team's tablets."""
+    return plans.plan_marker(engine(), team_id)
+
+
 @st.cache_data(ttl=2.0, show_spinner=False, max_entries=1000)
 def notes(run_id: int) -> list[lessons.NoteRow]:
     return lessons.notes(engine(), run_id)

@@ -67,6 +67,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('lessonrun', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_lessonrun_classroom_id'), ['classroom_id'], unique=False)
+        batch_op.create_index('uq_lessonrun_open_classroom', ['classroom_id'], unique=True,
+                              sqlite_where=sa.text('ended_at IS NULL'), postgresql_where=sa.text('ended_at IS NULL'))
 
     op.create_table('team',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -114,6 +116,7 @@ def upgrade() -> None:
     sa.Column('answers', sa.JSON(), nullable=False),
     sa.Column('photo_name', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
     sa.Column('status', sa.Enum('draft', 'approved', name='planstatus', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('revision', sa.Integer(), nullable=False),
     sa.Column('theme_id', sa.Integer(), nullable=True),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('approved_by', sa.Integer(), nullable=True),
@@ -153,6 +156,7 @@ def downgrade() -> None:
 
     op.drop_table('team')
     with op.batch_alter_table('lessonrun', schema=None) as batch_op:
+        batch_op.drop_index('uq_lessonrun_open_classroom')
         batch_op.drop_index(batch_op.f('ix_lessonrun_classroom_id'))
 
     op.drop_table('lessonrun')
