@@ -131,6 +131,13 @@ def settle(page: Page) -> None:
     expect(page.locator('[data-test-script-state="notRunning"]')).to_be_attached(timeout=WAIT_MS)
 
 
+def still(page: Page) -> None:
+    """Wait until no CSS transition or finite animation runs (a sidebar folding, a toast sliding in)."""
+    page.wait_for_function("""() => document.getAnimations().every(animation =>
+        animation.playState !== 'running' || animation.effect?.getComputedTiming().iterations === Infinity)""",
+                           timeout=WAIT_MS)
+
+
 def wait_for_cookie(page: Page, *, present: bool) -> None:
     has_cookie = f"document.cookie.split('; ').some(c => c.startsWith('{COOKIE}='))"
     page.wait_for_function(f"() => {'' if present else '!'}{has_cookie}", timeout=WAIT_MS)
@@ -146,6 +153,7 @@ def screenshot(page: Page, name: str) -> Path:
     """The whole page as Playwright sees it (Streamlit scrolls inside its own container, so this is
     what fits in the viewport); see `tall_screenshot` for all of a long page."""
     settle(page)
+    still(page)
     ARTIFACTS.mkdir(exist_ok=True)
     size = page.viewport_size or {"width": 0, "height": 0}
     path = ARTIFACTS / f"browser-{name}-{size['width']}x{size['height']}.png"
@@ -166,6 +174,7 @@ def tall_screenshot(page: Page, name: str, *, ready: Callable[[], None] | None =
         if ready is not None:
             ready()
         settle(page)
+        still(page)
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / f"browser-{name}-{size['width']}x{size['height']}-full.png"
         page.screenshot(path=path, full_page=True)

@@ -30,7 +30,8 @@ def apply_touch_style() -> None:
 # The smartboard: no menu, and the children's text readable from the back of the classroom.
 BOARD_CSS = """
 <style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"] { display: none; }
 [data-testid="stMainBlockContainer"] { max-width: 100%; }
 [data-testid="stMain"] h1 { font-size: 4rem; }
 [data-testid="stMain"] h3 { font-size: 2.6rem; line-height: 1.25; }
@@ -45,7 +46,8 @@ def apply_board_style() -> None:
 # A joined children's tablet: no menu to wander off into (the tablet's token is in its address).
 TABLET_CSS = """
 <style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"] { display: none; }
 </style>
 """
 
