@@ -439,4 +439,5 @@ MESSAGES: dict[str, str] = {
     'templates.copy_first_hint': 'This is a standard template for all neighbourhoods. Make a copy under ‘File and copy’ to adapt it.',
     'templates.newer_exists': 'You are editing version {opened}; version {newest} has been saved meanwhile.',
     'templates.open_newest': 'Open the newest version',
+    'theme.changed_meanwhile': 'The themes have just been changed by someone else. Look at the new state and try again.',
 }

@@ -450,4 +450,5 @@ MESSAGES: dict[str, str] = {
     'templates.copy_first_hint': 'Dit is een standaardsjabloon voor alle wijken. Maak onder ‘Bestand en kopie’ een kopie om aan te passen.',
     'templates.newer_exists': 'Je bewerkt versie {opened}; intussen is versie {newest} opgeslagen.',
     'templates.open_newest': 'Open de nieuwste versie',
+    'theme.changed_meanwhile': 'De thema’s zijn net veranderd door iemand anders. Bekijk de nieuwe stand en probeer het opnieuw.',
 }

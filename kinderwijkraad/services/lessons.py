@@ -87,7 +87,8 @@ def _classroom_for(session: Session, actor: Actor, classroom_id: int) -> Classro
     return classroom
 
 
-def _run_for(session: Session, actor: Actor, run_id: int) -> LessonRun:
+def run_in_scope(session: Session, actor: Actor, run_id: int) -> LessonRun:
+    """The run, if the actor may lead it (see _classroom_for); for plans.py too."""
     run = session.get(LessonRun, run_id)
     if run is None:
         raise NotFound("error.not_found.lesson_run")
@@ -218,14 +219,14 @@ def run_state(engine: Engine, run_id: int) -> RunState:
 
 def teacher_run_state(engine: Engine, *, actor: Actor, run_id: int) -> RunState:
     with read_session(engine) as session:
-        _run_for(session, actor, run_id)
+        run_in_scope(session, actor, run_id)
     return run_state(engine, run_id)
 
 
 def go_to_step(engine: Engine, *, actor: Actor, run_id: int, step_index: int) -> None:
     """Move the class to a step; the step's timer starts from zero, paused."""
     with write_session(engine) as session:
-        run = _run_for(session, actor, run_id)
+        run = run_in_scope(session, actor, run_id)
         steps = session.get(LessonTemplate, run.template_id).series().lessons[run.lesson_index].steps
         if run.ended_at is not None:
             raise InvalidInput("lesson.ended")
@@ -239,14 +240,14 @@ def go_to_step(engine: Engine, *, actor: Actor, run_id: int, step_index: int) ->
 
 def start_timer(engine: Engine, *, actor: Actor, run_id: int) -> None:
     with write_session(engine) as session:
-        run = _run_for(session, actor, run_id)
+        run = run_in_scope(session, actor, run_id)
         if run.timer_started_at is None:
             run.timer_started_at = utcnow()
 
 
 def pause_timer(engine: Engine, *, actor: Actor, run_id: int) -> None:
     with write_session(engine) as session:
-        run = _run_for(session, actor, run_id)
+        run = run_in_scope(session, actor, run_id)
         if run.timer_started_at is not None:
             run.timer_elapsed_seconds += int((utcnow() - _aware(run.timer_started_at)).total_seconds())
             run.timer_started_at = None
@@ -255,14 +256,14 @@ def pause_timer(engine: Engine, *, actor: Actor, run_id: int) -> None:
 def end_run(engine: Engine, *, actor: Actor, run_id: int) -> None:
     """End the lesson: the code stops working; plans and notes stay."""
     with write_session(engine) as session:
-        run = _run_for(session, actor, run_id)
+        run = run_in_scope(session, actor, run_id)
         if run.ended_at is None:
             run.ended_at = utcnow()
 
 
 def present_plan(engine: Engine, *, actor: Actor, run_id: int, plan_id: int | None) -> None:
     with write_session(engine) as session:
-        run = _run_for(session, actor, run_id)
+        run = run_in_scope(session, actor, run_id)
         if plan_id is not None:
             plan = session.get(Plan, plan_id)
             if plan is None or plan.run_id != run.id:
@@ -292,7 +293,7 @@ def add_teams(engine: Engine, *, actor: Actor, run_id: int, names: list[str]) ->
     Returns how many were added."""
     cleaned = list(dict.fromkeys(name.strip()[:40] for name in names if name.strip()))
     with write_session(engine) as session:
-        _run_for(session, actor, run_id)
+        run_in_scope(session, actor, run_id)
         _lock_run(session, run_id)
         existing = set(session.exec(select(Team.name).where(Team.run_id == run_id)))
         new = [name for name in cleaned if name not in existing]
@@ -415,5 +416,5 @@ def delete_note(engine: Engine, *, actor: Actor, note_id: int) -> None:
         note = session.get(BrainstormNote, note_id)
         if note is None:
             raise NotFound("error.not_found.note")
-        _run_for(session, actor, note.run_id)
+        run_in_scope(session, actor, note.run_id)
         session.delete(note)

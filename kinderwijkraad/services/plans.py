@@ -37,7 +37,7 @@ from kinderwijkraad.models import (
 from kinderwijkraad.models.common import utcnow
 from kinderwijkraad.services import images, similarity
 from kinderwijkraad.services.common import Actor, refused_as
-from kinderwijkraad.services.lessons import _run_for, device_context
+from kinderwijkraad.services.lessons import device_context, run_in_scope
 
 # --- the form ------------------------------------------------------------------------------
 
@@ -232,7 +232,7 @@ def _delete_photo(directory: Path, name: str | None) -> None:
 def class_plans(engine: Engine, *, actor: Actor, run_id: int) -> list[PlanView]:
     """Every team of the run with its plan (an empty draft for a team that wrote nothing yet)."""
     with read_session(engine) as session:
-        _run_for(session, actor, run_id)
+        run_in_scope(session, actor, run_id)
         return _run_plans(session, run_id)
 
 
@@ -256,7 +256,7 @@ def _plan_for(session: Session, actor: Actor, plan_id: int, *, seen_revision: in
     plan = session.exec(select(Plan).where(Plan.id == plan_id).with_for_update()).first()
     if plan is None:
         raise NotFound("error.not_found.plan")
-    _run_for(session, actor, plan.run_id)
+    run_in_scope(session, actor, plan.run_id)
     if seen_revision is not None and plan.revision != seen_revision:
         raise Conflict("plan.changed_meanwhile")
     return plan
@@ -458,7 +458,7 @@ def merge_themes(engine: Engine, *, actor: Actor, source_id: int, target_id: int
     is lost or counted twice."""
     if source_id == target_id:
         raise InvalidInput("theme.merge_same")
-    with write_session(engine) as session:
+    with refused_as("theme.changed_meanwhile"), write_session(engine) as session:
         source = _theme_for(session, actor, source_id)
         target = _theme_for(session, actor, target_id)
         if source.cycle_id != target.cycle_id:
@@ -469,7 +469,7 @@ def merge_themes(engine: Engine, *, actor: Actor, source_id: int, target_id: int
 
 def delete_theme(engine: Engine, *, actor: Actor, theme_id: int) -> None:
     """Remove a theme; its plans become unsorted again (never deleted)."""
-    with write_session(engine) as session:
+    with refused_as("theme.changed_meanwhile"), write_session(engine) as session:
         _theme_for(session, actor, theme_id)
         session.execute(update(Plan).where(col(Plan.theme_id) == theme_id).values(theme_id=None))
         session.execute(delete(Theme).where(col(Theme.id) == theme_id))
