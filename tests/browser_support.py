@@ -17,6 +17,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +51,10 @@ class ServedApp:
     database_url: str
     data_dir: Path  # KWR_DATA_DIR of the server: uploaded photos land in data_dir / "photos"
 
+    @property
+    def log(self) -> Path:
+        return self.data_dir / "streamlit.log"
+
 
 @pytest.fixture(scope="module")
 def served_app() -> Iterator[ServedApp]:
@@ -68,7 +73,7 @@ def served_app() -> Iterator[ServedApp]:
         command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
                    "--server.address", "127.0.0.1", "--server.headless", "true",
                    "--browser.gatherUsageStats", "false"]
-        log = Path(tmp) / "streamlit.log"
+        log = Path(tmp) / "streamlit.log"  # ServedApp.log
         with log.open("wb") as output:
             server = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
             base = f"http://127.0.0.1:{port}"
@@ -86,6 +91,25 @@ def served_app() -> Iterator[ServedApp]:
                 except subprocess.TimeoutExpired:
                     server.kill()
                     server.wait()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """When a browser test fails: every open page as a screenshot in test-artifacts/failed-*.png,
+    and the end of the server's log in the report. A failure that happens once in twenty runs
+    can then be read instead of guessed."""
+    report = yield
+    funcargs = getattr(item, "funcargs", {})
+    if report.when == "call" and report.failed and "browser" in funcargs:
+        ARTIFACTS.mkdir(exist_ok=True)
+        pages = [page for context in funcargs["browser"].contexts for page in context.pages]
+        for number, page in enumerate(pages):
+            with suppress(Exception):  # a page that is gone has nothing to show
+                page.screenshot(path=ARTIFACTS / f"failed-{item.name}-{number}.png", full_page=True)
+        served = funcargs.get("served_app")
+        if served is not None and served.log.exists():
+            report.sections.append(("streamlit log (end)", served.log.read_text(errors="replace")[-4000:]))
+    return report
 
 
 @pytest.fixture(scope="module")

@@ -296,3 +296,18 @@ def test_similar_unsorted_plans_are_suggested_together(engine, world):
     groups = [{titles[i] for i in s.plan_ids} for s in plans.suggested_groups(all_plans, threshold=0.2)]
     assert any({"De speeltuin is kapot", "Speeltuin schommel kapot"} <= g for g in groups)
     assert any({"Hondenpoep op de stoep", "Overal hondenpoep in het gras"} <= g for g in groups)
+
+
+def test_les_3_presents_the_plans_the_class_wrote_in_les_2(engine, world):
+    les_2 = _start(engine, world)
+    token = _join(engine, les_2)
+    plan = plans.save_field(engine, token=token, name="title", value="Een zebrapad")
+    _join(engine, les_2, "De Uilen")  # a team that wrote nothing is not offered
+    les_3 = _start(engine, world, lesson_index=2)
+    assert [p.title for p in plans.presentable_plans(engine, les_3)] == ["Een zebrapad"]
+    lessons.present_plan(engine, actor=world["teacher"], run_id=les_3, plan_id=plan.id)
+    assert lessons.run_state(engine, les_3).presented_plan_id == plan.id
+    other_class = lessons.start_run(engine, actor=world["admin"], classroom_id=world["class_b"].id,
+                                    template_id=templates.latest_template(engine).id, lesson_index=2)
+    with pytest.raises(NotFound):
+        lessons.present_plan(engine, actor=world["admin"], run_id=other_class, plan_id=plan.id)

@@ -179,7 +179,7 @@ def _present(run_id: int, key: str) -> None:
 
 
 def _present_picker(current: lessons.RunState) -> None:
-    rows = [row for row in plans.class_plans(engine(), actor=actor, run_id=current.run_id) if row.id is not None]
+    rows = plans.presentable_plans(engine(), current.run_id)  # the run is in scope: _run checked it
     if not rows:
         st.caption(t("lesson.no_plans_yet"))
         return
@@ -189,6 +189,17 @@ def _present_picker(current: lessons.RunState) -> None:
     st.session_state[key] = current.presented_plan_id if current.presented_plan_id in options else None
     st.selectbox(t("lesson.show_plan"), options, format_func=names.get, key=key,
                  on_change=_present, args=(current.run_id, key))
+
+
+@st.fragment(run_every=shared.BOARD_SECONDS)
+def _moderate(run_id: int) -> None:
+    """A remove button per note, refreshed like the board, so a note just sent can go at once."""
+    for note in shared.notes(run_id):
+        if st.button(t("brainstorm.remove", text=plain(note.text[:40])), key=f"note.remove.{note.id}"):
+            with shows_errors():
+                lessons.delete_note(engine(), actor=actor, note_id=note.id)
+                shared.notes.clear()
+                st.rerun()
 
 
 def _teams(current: lessons.RunState) -> None:
@@ -210,13 +221,14 @@ def _run(current: lessons.RunState) -> None:
     board_only = st.toggle(t("lesson.board_mode"), key="lesson.board_mode", help=t("lesson.board_mode_help"))
     if board_only:
         apply_board_style()
+    # The controls first: the teacher moves on without scrolling past the board at every step.
+    with st.container(border=True):
+        _timer(current.run_id)
+        _controls(current)
     _live_board(current.run_id)
     if current.step.kind in JOIN_STEPS or current.step_index == 0:
         with st.container(border=True):
             shared.join_panel(current)
-    with st.container(border=True):
-        _timer(current.run_id)
-        _controls(current)
     if board_only:
         return
     with st.container(border=True):
@@ -232,11 +244,7 @@ def _run(current: lessons.RunState) -> None:
         _review(current)
     if kind == StepKind.BRAINSTORM:
         with st.expander(t("brainstorm.moderate"), icon=":material/delete:"):
-            for note in lessons.notes(engine(), current.run_id):
-                if st.button(t("brainstorm.remove", text=plain(note.text[:40])), key=f"note.remove.{note.id}"):
-                    with shows_errors():
-                        lessons.delete_note(engine(), actor=actor, note_id=note.id)
-                        st.rerun()
+            _moderate(current.run_id)
     _teams(current)
     with st.popover(t("lesson.end"), icon=":material/stop_circle:"):
         st.write(t("lesson.end_confirm"))

@@ -11,6 +11,7 @@ from kinderwijkraad.errors import KwrError
 from kinderwijkraad.i18n import t
 from kinderwijkraad.models import FieldType, Mood, StepKind
 from kinderwijkraad.services import lessons, plans
+from kinderwijkraad.services.images import MAX_UPLOAD_BYTES
 from kinderwijkraad.ui import auth
 from kinderwijkraad.ui import lesson as shared
 from kinderwijkraad.ui.database import engine
@@ -151,7 +152,7 @@ def _photo(token: str, plan: plans.PlanView, label: str) -> None:
     if plan.photo_name:
         shared.photo(plan.photo_name, width=280)
     upload = st.file_uploader(label, type=["jpg", "jpeg", "png"], key="plan.photo_upload",
-                              label_visibility="collapsed")
+                              label_visibility="collapsed", max_upload_size=MAX_UPLOAD_BYTES // (1024 * 1024))
     # Each upload is handled once, refused or not: later reruns (every autosave) skip it.
     if upload is not None and st.session_state.get(PHOTO_DONE) != upload.file_id:
         st.session_state[PHOTO_DONE] = upload.file_id

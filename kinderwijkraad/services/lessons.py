@@ -262,11 +262,12 @@ def end_run(engine: Engine, *, actor: Actor, run_id: int) -> None:
 
 
 def present_plan(engine: Engine, *, actor: Actor, run_id: int, plan_id: int | None) -> None:
+    """Put a plan of this class (from this lesson or an earlier one) on the board, or none."""
     with write_session(engine) as session:
         run = run_in_scope(session, actor, run_id)
         if plan_id is not None:
             plan = session.get(Plan, plan_id)
-            if plan is None or plan.run_id != run.id:
+            if plan is None or session.get(LessonRun, plan.run_id).classroom_id != run.classroom_id:
                 raise NotFound("error.not_found.plan")
         run.presented_plan_id = plan_id
 

@@ -236,10 +236,19 @@ def class_plans(engine: Engine, *, actor: Actor, run_id: int) -> list[PlanView]:
         return _run_plans(session, run_id)
 
 
-def run_plans(engine: Engine, run_id: int) -> list[PlanView]:
-    """The plans for the smartboard of the run (present step); no child data but the team name."""
+def presentable_plans(engine: Engine, run_id: int) -> list[PlanView]:
+    """The plans a class can present in this run: every plan with content its class wrote, in
+    this lesson or an earlier one (Les 3 presents the plans of Les 2). Team names, no children."""
     with read_session(engine) as session:
-        return _run_plans(session, run_id)
+        run = session.get(LessonRun, run_id)
+        if run is None:
+            raise NotFound("error.not_found.lesson_run")
+        rows = session.exec(
+            select(Team, Plan).join(Plan, col(Plan.team_id) == Team.id)
+            .join(LessonRun, col(LessonRun.id) == Plan.run_id)
+            .where(LessonRun.classroom_id == run.classroom_id).order_by(col(LessonRun.started_at).desc(), Team.name)
+        ).all()
+        return [_view(plan, team) for team, plan in rows if plan.answers]
 
 
 def _run_plans(session: Session, run_id: int) -> list[PlanView]:

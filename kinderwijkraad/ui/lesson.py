@@ -134,7 +134,8 @@ def board(state: lessons.RunState) -> None:
     if kind == StepKind.BRAINSTORM:
         brainstorm_columns(state.run_id)
     elif kind == StepKind.PRESENT and state.presented_plan_id is not None:
-        shown = next((p for p in plans.run_plans(engine(), state.run_id) if p.id == state.presented_plan_id), None)
+        shown = next((p for p in plans.presentable_plans(engine(), state.run_id)
+                      if p.id == state.presented_plan_id), None)
         if shown is not None:
             with st.container(border=True):
                 plan_card(shown, state.series.plan_form, big=True)
