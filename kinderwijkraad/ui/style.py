@@ -27,29 +27,23 @@ def apply_touch_style() -> None:
     st.markdown(TOUCH_CSS, unsafe_allow_html=True)
 
 
+NO_MENU_CSS = """[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"] { display: none; }"""
 # The smartboard: no menu, and the children's text readable from the back of the classroom.
-BOARD_CSS = """
+BOARD_CSS = f"""
 <style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
-[data-testid="stExpandSidebarButton"] { display: none; }
-[data-testid="stMainBlockContainer"] { max-width: 100%; }
-[data-testid="stMain"] h1 { font-size: 4rem; }
-[data-testid="stMain"] h3 { font-size: 2.6rem; line-height: 1.25; }
+{NO_MENU_CSS}
+[data-testid="stMainBlockContainer"] {{ max-width: 100%; }}
+[data-testid="stMain"] h1 {{ font-size: 4rem; }}
+[data-testid="stMain"] h3 {{ font-size: 2.6rem; line-height: 1.25; }}
 </style>
 """
+# A joined children's tablet: no menu to wander off into (the tablet's token is in its address).
+TABLET_CSS = f"<style>{NO_MENU_CSS}</style>"
 
 
 def apply_board_style() -> None:
     st.markdown(BOARD_CSS, unsafe_allow_html=True)
-
-
-# A joined children's tablet: no menu to wander off into (the tablet's token is in its address).
-TABLET_CSS = """
-<style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
-[data-testid="stExpandSidebarButton"] { display: none; }
-</style>
-"""
 
 
 def apply_tablet_style() -> None:
