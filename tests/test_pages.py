@@ -322,9 +322,14 @@ def test_a_tablet_joins_without_an_account_and_sends_a_note_to_the_board(databas
     assert not at.exception
     assert "tablet" in at.query_params
     assert at.title[0].value == "Gelukkig en ongelukkig"
+    at.text_area(key="brainstorm.text.happy").input("   ")  # refused: what was typed stays to be fixed
+    submit(at, "brainstorm.happy", t("brainstorm.send"))
+    assert [e.value for e in at.error] == [t("brainstorm.empty")]
+    assert at.text_area(key="brainstorm.text.happy").value == "   "
     at.text_area(key="brainstorm.text.happy").input("Het park")
     submit(at, "brainstorm.happy", t("brainstorm.send"))
     assert not at.exception
+    assert at.text_area(key="brainstorm.text.happy").value == ""
     teacher = app_as(Role.TEACHER).run()
     teacher.switch_page(page_path(navigation.LESSON)).run()
     assert "Het park" in [x.value for x in teacher.text]

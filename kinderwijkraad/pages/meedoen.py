@@ -24,6 +24,7 @@ CODE_PARAM = "code"
 FOUND_RUN = "meedoen.run_id"  # the run whose code was typed, while the team is being chosen
 DRAWN = "meedoen.position"  # the run position this page was drawn for
 SAVE_ERROR = "meedoen.save_error"
+NOTE_ERROR = "meedoen.note_error"
 SEEN_REVISION = "meedoen.plan_revision"  # the plan revision the fields on screen were filled from
 PHOTO_DONE = "meedoen.photo_done"  # the last upload handled
 
@@ -75,17 +76,31 @@ def _follow(device: lessons.DeviceContext) -> None:
         st.rerun(scope="app")
 
 
+def _send_note(token: str, mood: Mood) -> None:
+    """The form's callback: the box is emptied only when the note reached the board, so a refused
+    note (too long, the step just ended) stays for the child to fix."""
+    key = f"brainstorm.text.{mood.value}"
+    try:
+        lessons.add_note(engine(), token=token, mood=mood, text=st.session_state.get(key) or "")
+    except KwrError as error:
+        st.session_state[NOTE_ERROR] = error_text(error)
+        return
+    st.session_state[key] = ""
+    st.toast(t("brainstorm.sent"), icon=":material/check:")
+
+
 def _brainstorm(token: str) -> None:
     happy, unhappy = st.columns(2)
     for column, mood in ((happy, Mood.HAPPY), (unhappy, Mood.UNHAPPY)):
-        with column, st.form(f"brainstorm.{mood.value}", clear_on_submit=True):
+        with column, st.form(f"brainstorm.{mood.value}"):
             st.subheader(t(f"brainstorm.{mood.value}"))
-            text = st.text_area(t(f"brainstorm.prompt.{mood.value}"), max_chars=lessons.MAX_NOTE_LENGTH,
-                                key=f"brainstorm.text.{mood.value}", height=100)
-            if st.form_submit_button(t("brainstorm.send"), type="primary", width="stretch"):
-                with shows_errors():
-                    lessons.add_note(engine(), token=token, mood=mood, text=text)
-                    st.toast(t("brainstorm.sent"), icon=":material/check:")
+            st.text_area(t(f"brainstorm.prompt.{mood.value}"), max_chars=lessons.MAX_NOTE_LENGTH,
+                         key=f"brainstorm.text.{mood.value}", height=100)
+            st.form_submit_button(t("brainstorm.send"), type="primary", width="stretch",
+                                  on_click=_send_note, args=(token, mood))
+    refused = st.session_state.pop(NOTE_ERROR, None)  # shown once, after the send that failed
+    if refused:
+        st.error(refused, icon=":material/error:")
 
 
 def _field_key(name: str) -> str:
