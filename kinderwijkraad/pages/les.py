@@ -19,7 +19,6 @@ from kinderwijkraad.ui.format import plain
 from kinderwijkraad.ui.style import apply_board_style
 
 actor = auth.require(*navigation.LESSON.roles)
-SELECTED_CLASS = "les.classroom_id"
 # Steps during which the board keeps showing how to join (a tablet that slept must get back in).
 JOIN_STEPS = (StepKind.EXPLAIN, StepKind.BRAINSTORM, StepKind.WRITE_PLANS)
 
@@ -30,9 +29,10 @@ def _pick_class() -> lessons.ClassroomChoice | None:
         st.info(t("lesson.no_classes"))
         return None
     by_id = {choice.id: choice for choice in choices}
-    if st.session_state.get(SELECTED_CLASS) not in by_id:
-        st.session_state[SELECTED_CLASS] = choices[0].id
-    chosen = st.selectbox(t("lesson.class"), list(by_id), format_func=lambda i: by_id[i].label, key=SELECTED_CLASS)
+    if st.session_state.get(state.LESSON_CLASSROOM) not in by_id:
+        st.session_state[state.LESSON_CLASSROOM] = choices[0].id
+    chosen = st.selectbox(t("lesson.class"), list(by_id), format_func=lambda i: by_id[i].label,
+                          key=state.LESSON_CLASSROOM)
     return by_id[chosen]
 
 

@@ -12,7 +12,7 @@ from kinderwijkraad.i18n import t
 from kinderwijkraad.models import FieldType, Mood, StepKind
 from kinderwijkraad.services import lessons, plans
 from kinderwijkraad.services.images import MAX_UPLOAD_BYTES
-from kinderwijkraad.ui import auth
+from kinderwijkraad.ui import auth, state
 from kinderwijkraad.ui import lesson as shared
 from kinderwijkraad.ui.database import engine
 from kinderwijkraad.ui.errors import error_text, shows_errors
@@ -21,24 +21,18 @@ from kinderwijkraad.ui.style import apply_tablet_style
 
 TOKEN_PARAM = "tablet"
 CODE_PARAM = "code"
-FOUND_RUN = "meedoen.run_id"  # the run whose code was typed, while the team is being chosen
-DRAWN = "meedoen.position"  # the run position this page was drawn for
-SAVE_ERROR = "meedoen.save_error"
-NOTE_ERROR = "meedoen.note_error"
-SEEN_REVISION = "meedoen.plan_revision"  # the plan revision the fields on screen were filled from
-PHOTO_DONE = "meedoen.photo_done"  # the last upload handled
 
 
 def _join_form() -> None:
     st.title(t("join.title"))
-    run_id = st.session_state.get(FOUND_RUN)
+    run_id = st.session_state.get(state.JOIN_FOUND_RUN)
     if run_id is None:
         with st.form("join.code_form"):
             code = st.text_input(t("join.code"), value=st.query_params.get(CODE_PARAM, ""), max_chars=8,
                                  key="join.code_input", placeholder="ABC123")
             if st.form_submit_button(t("join.next"), type="primary", width="stretch"):
                 with shows_errors():
-                    st.session_state[FOUND_RUN] = lessons.find_run_by_code(
+                    st.session_state[state.JOIN_FOUND_RUN] = lessons.find_run_by_code(
                         engine(), code=code, client=auth.client_address())
                     st.rerun()
         return
@@ -51,14 +45,14 @@ def _join_form() -> None:
         if st.form_submit_button(t("join.join"), width="stretch"):
             _join(run_id, new_name)
     if st.button(t("join.other_code"), key="join.other_code"):
-        st.session_state[FOUND_RUN] = None
+        st.session_state[state.JOIN_FOUND_RUN] = None
         st.rerun()
 
 
 def _join(run_id: int, team_name: str) -> None:
     with shows_errors():
         token, _team_id = lessons.join_team(engine(), run_id=run_id, team_name=team_name)
-        st.session_state[FOUND_RUN] = None
+        st.session_state[state.JOIN_FOUND_RUN] = None
         st.query_params.clear()
         st.query_params[TOKEN_PARAM] = token
         st.rerun()
@@ -72,7 +66,7 @@ def _position(device: lessons.DeviceContext) -> tuple:
 
 @st.fragment(run_every=shared.FOLLOW_SECONDS)
 def _follow(device: lessons.DeviceContext) -> None:
-    if _position(device) != st.session_state.get(DRAWN):
+    if _position(device) != st.session_state.get(state.TABLET_DRAWN):
         st.rerun(scope="app")
 
 
@@ -83,7 +77,7 @@ def _send_note(token: str, mood: Mood) -> None:
     try:
         lessons.add_note(engine(), token=token, mood=mood, text=st.session_state.get(key) or "")
     except KwrError as error:
-        st.session_state[NOTE_ERROR] = error_text(error)
+        st.session_state[state.TABLET_NOTE_ERROR] = error_text(error)
         return
     st.session_state[key] = ""
     st.toast(t("brainstorm.sent"), icon=":material/check:")
@@ -98,7 +92,7 @@ def _brainstorm(token: str) -> None:
                          key=f"brainstorm.text.{mood.value}", height=100)
             st.form_submit_button(t("brainstorm.send"), type="primary", width="stretch",
                                   on_click=_send_note, args=(token, mood))
-    refused = st.session_state.pop(NOTE_ERROR, None)  # shown once, after the send that failed
+    refused = st.session_state.pop(state.TABLET_NOTE_ERROR, None)  # shown once, after the send that failed
     if refused:
         st.error(refused, icon=":material/error:")
 
@@ -112,12 +106,12 @@ def _autosave(token: str, device: lessons.DeviceContext, name: str) -> None:
     try:
         saved = plans.save_field(engine(), token=token, name=name, value=st.session_state.get(_field_key(name)) or "")
     except KwrError as error:
-        st.session_state[SAVE_ERROR] = error_text(error)
+        st.session_state[state.TABLET_SAVE_ERROR] = error_text(error)
         return
-    st.session_state[SAVE_ERROR] = None
-    st.session_state[SEEN_REVISION] = saved.revision
+    st.session_state[state.TABLET_SAVE_ERROR] = None
+    st.session_state[state.TABLET_PLAN_REVISION] = saved.revision
     shared.plan_marker.clear()
-    st.session_state[DRAWN] = _position(device)  # our own save is no reason to redraw
+    st.session_state[state.TABLET_DRAWN] = _position(device)  # our own save is no reason to redraw
 
 
 def _plan_form(token: str, device: lessons.DeviceContext) -> None:
@@ -127,11 +121,11 @@ def _plan_form(token: str, device: lessons.DeviceContext) -> None:
         st.success(t("plan.approved_for_children"), icon=":material/verified:")
         shared.plan_card(plan, form)
         return
-    if st.session_state.get(SEEN_REVISION) != plan.revision:
+    if st.session_state.get(state.TABLET_PLAN_REVISION) != plan.revision:
         # First time here, or someone else changed the plan: show what is stored now.
         for field in form.fields:
             st.session_state[_field_key(field.name)] = plan.answers.get(field.name, "")
-        st.session_state[SEEN_REVISION] = plan.revision
+        st.session_state[state.TABLET_PLAN_REVISION] = plan.revision
     for field in form.fields:
         label = plain(shared.text_of(field.label)) + (" *" if field.required else "")
         help_text = shared.text_of(field.help) or None
@@ -152,8 +146,8 @@ def _plan_form(token: str, device: lessons.DeviceContext) -> None:
                      on_change=_autosave, args=(token, device, field.name))
         elif field.type == FieldType.PHOTO:
             _photo(token, plan, label)
-    if st.session_state.get(SAVE_ERROR):
-        st.error(st.session_state[SAVE_ERROR], icon=":material/error:")
+    if st.session_state.get(state.TABLET_SAVE_ERROR):
+        st.error(st.session_state[state.TABLET_SAVE_ERROR], icon=":material/error:")
     elif plan.updated_at is not None:
         st.caption(t("plan.saved_automatically"))
     # Tapping it takes the focus out of the field being typed in, which saves that field; children
@@ -169,8 +163,8 @@ def _photo(token: str, plan: plans.PlanView, label: str) -> None:
     upload = st.file_uploader(label, type=["jpg", "jpeg", "png"], key="plan.photo_upload",
                               label_visibility="collapsed", max_upload_size=MAX_UPLOAD_BYTES // (1024 * 1024))
     # Each upload is handled once, refused or not: later reruns (every autosave) skip it.
-    if upload is not None and st.session_state.get(PHOTO_DONE) != upload.file_id:
-        st.session_state[PHOTO_DONE] = upload.file_id
+    if upload is not None and st.session_state.get(state.TABLET_PHOTO_DONE) != upload.file_id:
+        st.session_state[state.TABLET_PHOTO_DONE] = upload.file_id
         with shows_errors():
             plans.save_photo(engine(), token=token, data=upload.getvalue(), directory=shared.photos_dir())
             shared.plan_marker.clear()
@@ -179,20 +173,20 @@ def _photo(token: str, plan: plans.PlanView, label: str) -> None:
 
 def _tablet(token: str, device: lessons.DeviceContext) -> None:
     apply_tablet_style()
-    state = shared.run_state(device.run_id)
-    st.session_state[DRAWN] = _position(device)
-    st.caption(t("join.you_are", team=plain(device.team_name), classroom=plain(state.class_label)))
-    if state.ended:
+    current = shared.run_state(device.run_id)
+    st.session_state[state.TABLET_DRAWN] = _position(device)
+    st.caption(t("join.you_are", team=plain(device.team_name), classroom=plain(current.class_label)))
+    if current.ended:
         st.title(t("join.lesson_over"))
         st.write(t("join.thanks"))
         if st.button(t("join.join_again"), key="join.again", type="primary"):
             st.query_params.clear()
             st.rerun()
         return
-    shared.step_heading(state)
-    st.markdown(f"### {plain(shared.text_of(state.step.children_text))}")
-    shared.step_image(state)
-    kind = state.step.kind
+    shared.step_heading(current)
+    st.markdown(f"### {plain(shared.text_of(current.step.children_text))}")
+    shared.step_image(current)
+    kind = current.step.kind
     if kind == StepKind.BRAINSTORM:
         _brainstorm(token)
     elif kind == StepKind.WRITE_PLANS:

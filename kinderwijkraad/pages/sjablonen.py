@@ -17,15 +17,15 @@ from kinderwijkraad.ui.errors import error_text, shows_errors
 from kinderwijkraad.ui.format import label, local_time, plain
 
 actor = auth.require(*navigation.TEMPLATES.roles)
-SHOW_NEXT = "templates.show_next"
 
 st.title(t("page.templates"))
 st.caption(t("templates.intro"))
 state.show_flash()
 
 summaries = {summary.slug: summary for summary in templates.list_templates(engine())}
-if st.session_state.get(SHOW_NEXT) in summaries:  # a copy just made is opened (before the widget exists)
-    st.session_state["templates.slug"] = st.session_state.pop(SHOW_NEXT)
+# A copy just made is opened: set before the widget exists.
+if st.session_state.get(state.TEMPLATES_SHOW_NEXT) in summaries:
+    st.session_state["templates.slug"] = st.session_state.pop(state.TEMPLATES_SHOW_NEXT)
 slug = st.selectbox(t("templates.template"), list(summaries), key="templates.slug",
                     format_func=lambda s: f"{summaries[s].name} ({s}, v{summaries[s].version})")
 newest = summaries[slug]
@@ -127,7 +127,7 @@ with tab_file:
             with shows_errors():
                 copy = templates.copy_template(engine(), actor=actor, from_template_id=current.id,
                                                new_slug=new_slug, new_name=new_name)
-                st.session_state[SHOW_NEXT] = copy.slug
+                st.session_state[state.TEMPLATES_SHOW_NEXT] = copy.slug
                 state.flash(t("templates.copied", slug=copy.slug))
                 st.rerun()
 

@@ -16,7 +16,6 @@ from kinderwijkraad.ui.format import plain
 actor = auth.require(*navigation.THEMES.roles)
 UNSORTED = -1  # the filter value for plans not in a theme yet
 ALL = 0
-SELECTED = "themes.selected_ids"
 
 st.title(t("page.themes"))
 state.show_flash()
@@ -97,7 +96,7 @@ def _remember_selection(shown_ids: list[int]) -> None:
     """Selection comes as row positions; turn them into plan ids at once, while they still mean
     the rows the facilitator clicked (the table can change under them on the next run)."""
     rows = st.session_state["themes.table"].selection.rows
-    st.session_state[SELECTED] = [shown_ids[i] for i in rows if i < len(shown_ids)]
+    st.session_state[state.THEMES_SELECTED] = [shown_ids[i] for i in rows if i < len(shown_ids)]
 
 
 st.dataframe(
@@ -109,7 +108,7 @@ st.dataframe(
     selection_mode="multi-row", key="themes.table",
 )
 shown_ids = {plan.id for plan in shown}
-selected = [plan_id for plan_id in st.session_state.get(SELECTED, []) if plan_id in shown_ids]
+selected = [plan_id for plan_id in st.session_state.get(state.THEMES_SELECTED, []) if plan_id in shown_ids]
 st.caption(t("themes.selected", count=len(selected), shown=len(shown)))
 
 move_cols = st.columns([2, 1])

@@ -18,6 +18,16 @@ DELETE_COOKIE_PENDING = "auth.delete_cookie_pending"  # delete it until the brow
 FLASH = "ui.flash"  # one success message to show after a rerun
 SELECTED_NEIGHBOURHOOD = "wijken.neighbourhood_id"
 SELECTED_CYCLE = "wijken.cycle_id"
+# Lesson mode, tablets, themes and templates (set where they are used; no initial value needed)
+LESSON_CLASSROOM = "les.classroom_id"  # the class picked on Les geven
+JOIN_FOUND_RUN = "meedoen.run_id"  # the run whose code a tablet typed, while its team is chosen
+TABLET_DRAWN = "meedoen.position"  # the lesson position (and team plan) a tablet's page was drawn for
+TABLET_SAVE_ERROR = "meedoen.save_error"  # the last refused autosave, shown under the plan form
+TABLET_NOTE_ERROR = "meedoen.note_error"  # a refused brainstorm note, shown once
+TABLET_PLAN_REVISION = "meedoen.plan_revision"  # the plan revision the tablet's fields were filled from
+TABLET_PHOTO_DONE = "meedoen.photo_done"  # the last photo upload handled
+TEMPLATES_SHOW_NEXT = "templates.show_next"  # a template copy to open on the next run
+THEMES_SELECTED = "themes.selected_ids"  # plan ids selected in the themes table
 
 LIBRARY_KEYS = ("authentication_status", "username", "name", "roles", "email", "logout", "init", "set", "delete")
 
