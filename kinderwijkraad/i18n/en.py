@@ -440,4 +440,5 @@ MESSAGES: dict[str, str] = {
     'templates.newer_exists': 'You are editing version {opened}; version {newest} has been saved meanwhile.',
     'templates.open_newest': 'Open the newest version',
     'theme.changed_meanwhile': 'The themes have just been changed by someone else. Look at the new state and try again.',
+    "plan.required_star": 'Boxes with a * must be filled in.',
 }

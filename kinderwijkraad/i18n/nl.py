@@ -451,4 +451,5 @@ MESSAGES: dict[str, str] = {
     'templates.newer_exists': 'Je bewerkt versie {opened}; intussen is versie {newest} opgeslagen.',
     'templates.open_newest': 'Open de nieuwste versie',
     'theme.changed_meanwhile': 'De thema’s zijn net veranderd door iemand anders. Bekijk de nieuwe stand en probeer het opnieuw.',
+    "plan.required_star": 'Vakjes met een * moeten jullie invullen.',
 }

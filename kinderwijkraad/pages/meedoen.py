@@ -126,6 +126,8 @@ def _plan_form(token: str, device: lessons.DeviceContext) -> None:
         for field in form.fields:
             st.session_state[_field_key(field.name)] = plan.answers.get(field.name, "")
         st.session_state[state.TABLET_PLAN_REVISION] = plan.revision
+    if any(field.required for field in form.fields):
+        st.caption(t("plan.required_star"))
     for field in form.fields:
         label = plain(shared.text_of(field.label)) + (" *" if field.required else "")
         help_text = shared.text_of(field.help) or None
