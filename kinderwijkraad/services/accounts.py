@@ -36,7 +36,7 @@ from kinderwijkraad.models import (
     UserCreate,
     UserUpdate,
 )
-from kinderwijkraad.models.common import utcnow
+from kinderwijkraad.models.common import as_utc, utcnow
 from kinderwijkraad.services.common import Actor, refused_as, require_role, validated
 
 MIN_PASSWORD_LENGTH = 10
@@ -94,16 +94,11 @@ def throttle_wait_seconds(session: Session, keys: dict[str, int], now: datetime)
     rows = session.exec(select(LoginThrottle).where(col(LoginThrottle.key).in_(keys))).all()
     wait = timedelta(0)
     for row in rows:
-        last = _aware(row.last_failure_at)
+        last = as_utc(row.last_failure_at)
         if now - last >= FORGET_AFTER:
             continue
         wait = max(wait, last + throttle_delay(row.failures, keys[row.key]) - now)
     return math.ceil(wait.total_seconds())
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives back naive datetimes; everything we store is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
 def record_throttle_failure(session: Session, keys: Iterable[str], now: datetime) -> None:
@@ -161,7 +156,7 @@ def session_actor(
         if user is None or not user.active:
             return None
         revoked_before = user.cookies_valid_after
-        if cookie_issued_at is not None and revoked_before is not None and cookie_issued_at <= _aware(revoked_before):
+        if cookie_issued_at is not None and revoked_before is not None and cookie_issued_at <= as_utc(revoked_before):
             return None
         return _actor(session, user)
 

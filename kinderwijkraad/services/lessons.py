@@ -35,7 +35,7 @@ from kinderwijkraad.models import (
     StepKind,
     Team,
 )
-from kinderwijkraad.models.common import utcnow
+from kinderwijkraad.models.common import as_utc, utcnow
 from kinderwijkraad.services.accounts import record_throttle_failure, throttle_wait_seconds
 from kinderwijkraad.services.common import Actor
 
@@ -61,12 +61,6 @@ def normalise_code(code: str) -> str:
 
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None or moment.tzinfo:
-        return moment
-    return moment.replace(tzinfo=utcnow().tzinfo)
 
 
 # --- who may run a lesson in which class ---------------------------------------------------
@@ -211,9 +205,9 @@ def run_state(engine: Engine, run_id: int) -> RunState:
         return RunState(
             run_id=run.id, classroom_id=run.classroom_id, class_label=f"{school.name} — {classroom.name}",
             template_id=run.template_id, series=template.series(), lesson_index=run.lesson_index,
-            step_index=run.step_index, timer_started_at=_aware(run.timer_started_at),
+            step_index=run.step_index, timer_started_at=as_utc(run.timer_started_at),
             timer_elapsed_seconds=run.timer_elapsed_seconds, presented_plan_id=run.presented_plan_id,
-            join_code=run.join_code, code_expires_at=_aware(run.code_expires_at), ended=run.ended_at is not None,
+            join_code=run.join_code, code_expires_at=as_utc(run.code_expires_at), ended=run.ended_at is not None,
         )
 
 
@@ -249,7 +243,7 @@ def pause_timer(engine: Engine, *, actor: Actor, run_id: int) -> None:
     with write_session(engine) as session:
         run = run_in_scope(session, actor, run_id)
         if run.timer_started_at is not None:
-            run.timer_elapsed_seconds += int((utcnow() - _aware(run.timer_started_at)).total_seconds())
+            run.timer_elapsed_seconds += int((utcnow() - as_utc(run.timer_started_at)).total_seconds())
             run.timer_started_at = None
 
 
@@ -325,7 +319,7 @@ def find_run_by_code(engine: Engine, *, code: str, client: str) -> int:
         if wait > 0:
             raise TooManyAttempts("join.throttled", seconds=wait)
         run = session.exec(select(LessonRun).where(LessonRun.join_code == normalise_code(code))).first()
-        valid = run is not None and run.ended_at is None and now < _aware(run.code_expires_at)
+        valid = run is not None and run.ended_at is None and now < as_utc(run.code_expires_at)
     if not valid:
         with write_session(engine) as session:
             record_throttle_failure(session, keys, now)
@@ -342,7 +336,7 @@ def join_team(engine: Engine, *, run_id: int, team_name: str) -> tuple[str, int]
     token = secrets.token_urlsafe(24)
     with write_session(engine) as session:
         run = _lock_run(session, run_id)
-        if run is None or run.ended_at is not None or utcnow() >= _aware(run.code_expires_at):
+        if run is None or run.ended_at is not None or utcnow() >= as_utc(run.code_expires_at):
             raise NotFound("join.unknown_code")
         team = session.exec(select(Team).where(Team.run_id == run_id, Team.name == name)).first()
         if team is None:
@@ -374,6 +368,14 @@ def device_context(engine: Engine, token: str | None) -> DeviceContext | None:
         return DeviceContext(device.run_id, team.id, team.name)
 
 
+def joined_device(engine: Engine, token: str | None) -> DeviceContext:
+    """The tablet's run and team; NotAllowed for a token that never joined."""
+    device = device_context(engine, token)
+    if device is None:
+        raise NotAllowed("join.not_joined")
+    return device
+
+
 # --- brainstorm ----------------------------------------------------------------------------
 
 
@@ -392,9 +394,7 @@ def add_note(engine: Engine, *, token: str, mood: Mood | str, text: str) -> None
         raise InvalidInput("brainstorm.empty")
     if len(text) > MAX_NOTE_LENGTH:
         raise InvalidInput("brainstorm.too_long", max=MAX_NOTE_LENGTH)
-    device = device_context(engine, token)
-    if device is None:
-        raise NotAllowed("join.not_joined")
+    device = joined_device(engine, token)
     state = run_state(engine, device.run_id)
     if state.ended or state.step.kind != StepKind.BRAINSTORM:
         raise InvalidInput("brainstorm.closed")

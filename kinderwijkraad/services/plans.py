@@ -37,7 +37,7 @@ from kinderwijkraad.models import (
 from kinderwijkraad.models.common import utcnow
 from kinderwijkraad.services import images, similarity
 from kinderwijkraad.services.common import Actor, refused_as
-from kinderwijkraad.services.lessons import device_context, run_in_scope
+from kinderwijkraad.services.lessons import joined_device, run_in_scope
 
 # --- the form ------------------------------------------------------------------------------
 
@@ -118,9 +118,7 @@ def _view(plan: Plan | None, team: Team) -> PlanView:
 
 
 def team_plan(engine: Engine, *, token: str) -> PlanView:
-    device = device_context(engine, token)
-    if device is None:
-        raise NotAllowed("join.not_joined")
+    device = joined_device(engine, token)
     with read_session(engine) as session:
         team = session.get(Team, device.team_id)
         plan = session.exec(select(Plan).where(Plan.team_id == team.id)).first()
@@ -161,17 +159,10 @@ def _changed(plan: Plan) -> None:
     plan.updated_at = utcnow()
 
 
-def _device(engine: Engine, token: str):
-    device = device_context(engine, token)
-    if device is None:
-        raise NotAllowed("join.not_joined")
-    return device
-
-
 def save_field(engine: Engine, *, token: str, name: str, value: str) -> PlanView:
     """Autosave of one field from a team's tablet, merged into the stored plan, so two tablets of
     a team (or the teacher's correction) do not overwrite each other's other fields."""
-    device = _device(engine, token)
+    device = joined_device(engine, token)
     form = plan_form(engine, device.run_id)
     field = form.field(name)
     if field is None or field.type == FieldType.PHOTO:
@@ -189,7 +180,7 @@ def save_field(engine: Engine, *, token: str, name: str, value: str) -> PlanView
 
 def save_answers(engine: Engine, *, token: str, answers: dict[str, str]) -> PlanView:
     """Save the whole form at once (the demo seed and tests); the same rules as save_field."""
-    device = _device(engine, token)
+    device = joined_device(engine, token)
     cleaned = check_answers(plan_form(engine, device.run_id), answers)
     with write_session(engine) as session:
         team = session.get(Team, device.team_id)
@@ -203,7 +194,7 @@ def save_answers(engine: Engine, *, token: str, answers: dict[str, str]) -> Plan
 def save_photo(engine: Engine, *, token: str, data: bytes, directory: Path) -> PlanView:
     """A photo of the place: checked and cleaned (see services.images), stored under a new name;
     the photo it replaces is deleted once the change is committed."""
-    device = _device(engine, token)
+    device = joined_device(engine, token)
     name = images.store_photo(directory, images.clean_photo(data))
     try:
         with write_session(engine) as session:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from kinderwijkraad.i18n import t
+from kinderwijkraad.models.common import as_utc
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -14,9 +15,7 @@ def local_time(moment: datetime | None) -> str:
     """UTC from the database, shown in Europe/Amsterdam."""
     if moment is None:
         return "—"
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
+    return as_utc(moment).astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
 
 
 def label(kind: str, value: object) -> str:
