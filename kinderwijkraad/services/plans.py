@@ -42,12 +42,17 @@ from kinderwijkraad.services.lessons import joined_device, run_in_scope
 # --- the form ------------------------------------------------------------------------------
 
 
+def _run_form(session: Session, run_id: int) -> PlanForm:
+    """The plan form of the template version the run started with."""
+    run = session.get(LessonRun, run_id)
+    if run is None:
+        raise NotFound("error.not_found.lesson_run")
+    return session.get(LessonTemplate, run.template_id).series().plan_form
+
+
 def plan_form(engine: Engine, run_id: int) -> PlanForm:
     with read_session(engine) as session:
-        run = session.get(LessonRun, run_id)
-        if run is None:
-            raise NotFound("error.not_found.lesson_run")
-        return session.get(LessonTemplate, run.template_id).series().plan_form
+        return _run_form(session, run_id)
 
 
 def plan_form_for_plan(engine: Engine, plan_id: int) -> PlanForm:
@@ -55,7 +60,7 @@ def plan_form_for_plan(engine: Engine, plan_id: int) -> PlanForm:
         plan = session.get(Plan, plan_id)
         if plan is None:
             raise NotFound("error.not_found.plan")
-    return plan_form(engine, plan.run_id)
+        return _run_form(session, plan.run_id)
 
 
 def check_answers(form: PlanForm, answers: dict[str, str], *, complete: bool = False) -> dict[str, str]:
@@ -262,16 +267,12 @@ def _plan_for(session: Session, actor: Actor, plan_id: int, *, seen_revision: in
     return plan
 
 
-def _form_of(session: Session, plan: Plan) -> PlanForm:
-    return session.get(LessonTemplate, session.get(LessonRun, plan.run_id).template_id).series().plan_form
-
-
 def correct_plan(engine: Engine, *, actor: Actor, plan_id: int, seen_revision: int, answers: dict[str, str]) -> None:
     """The teacher corrects the texts of the revision they saw (spelling, a missing word), before
     or after approval; fields not given keep the team's answer."""
     with write_session(engine) as session:
         plan = _plan_for(session, actor, plan_id, seen_revision=seen_revision)
-        plan.answers = check_answers(_form_of(session, plan), {**plan.answers, **answers})
+        plan.answers = check_answers(_run_form(session, plan.run_id), {**plan.answers, **answers})
         _changed(plan)
 
 
@@ -280,7 +281,7 @@ def approve_plan(engine: Engine, *, actor: Actor, plan_id: int, seen_revision: i
     team cannot change it."""
     with write_session(engine) as session:
         plan = _plan_for(session, actor, plan_id, seen_revision=seen_revision)
-        check_answers(_form_of(session, plan), plan.answers, complete=True)
+        check_answers(_run_form(session, plan.run_id), plan.answers, complete=True)
         plan.status = PlanStatus.APPROVED
         plan.approved_by = actor.user_id
         plan.approved_at = utcnow()

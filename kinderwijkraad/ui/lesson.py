@@ -15,7 +15,7 @@ import streamlit as st
 from kinderwijkraad.config import ASSETS_DIR, get_settings
 from kinderwijkraad.errors import NotFound
 from kinderwijkraad.i18n import current_language, t
-from kinderwijkraad.models import PlanForm, StepKind
+from kinderwijkraad.models import FieldType, PlanForm, StepKind
 from kinderwijkraad.services import lessons, plans
 from kinderwijkraad.services.images import photo_path
 from kinderwijkraad.ui.database import engine
@@ -107,7 +107,7 @@ def plan_card(plan: plans.PlanView, form: PlanForm, *, big: bool = False) -> Non
     for field in form.fields:
         if field.name == "title":
             continue
-        if field.type.value == "photo":
+        if field.type == FieldType.PHOTO:
             if plan.photo_name:
                 photo(plan.photo_name, width=480 if big else 280)
             continue
