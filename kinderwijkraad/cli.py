@@ -1,4 +1,4 @@
-"""Command line: `kinderwijkraad run | db upgrade | db downgrade | db current | seed-demo | create-admin`."""
+"""Command line: `kinderwijkraad run | db upgrade | db downgrade | db current | seed-demo | create-admin | tally`."""
 
 from __future__ import annotations
 
@@ -77,6 +77,30 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tally(args: argparse.Namespace) -> int:
+    """Count a CSV of ballots without a database, so a paper or spreadsheet vote can be checked by anyone."""
+    import json
+    from pathlib import Path
+
+    from kinderwijkraad.voting import Method, count, read_ballots_csv, result_json
+
+    if args.k is not None and args.method != Method.borda:
+        print(f"tally: --k only applies to --method borda, not {args.method}", file=sys.stderr)
+        return 2
+    try:
+        text = Path(args.file).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"tally: cannot read {args.file}: {error}", file=sys.stderr)
+        return 2
+    try:
+        result = count(args.method, read_ballots_csv(text), k=args.k)
+    except ValueError as error:
+        print(f"tally: {args.file}: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps(result_json(result), ensure_ascii=False))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kinderwijkraad", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -94,6 +118,11 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("username")
     admin.add_argument("--name", default="Beheerder")
     admin.set_defaults(handler=cmd_create_admin)
+    tally = commands.add_parser("tally", help="count a CSV of ballots, one row per ballot; print JSON")
+    tally.add_argument("--method", required=True, choices=["plurality", "approval", "borda", "irv", "dots"])
+    tally.add_argument("--k", type=int, help="borda only: the number of ranked places that earn points")
+    tally.add_argument("file", metavar="FILE.csv")
+    tally.set_defaults(handler=cmd_tally)
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
