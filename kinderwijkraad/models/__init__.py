@@ -58,6 +58,19 @@ from kinderwijkraad.models.lessons import (  # noqa: E402
     Text,
     Theme,
 )
+from kinderwijkraad.models.voting import (  # noqa: E402
+    Ballot,
+    BallotKind,
+    Booth,
+    Candidate,
+    CountMethod,
+    OptionSubject,
+    PaperTally,
+    Poll,
+    PollOption,
+    Receipt,
+    VotingCard,
+)
 
 __all__ = [
     "Classroom", "ClassroomCreate", "ClassroomTeacher", "Contact", "ContactCreate", "Cycle",
@@ -66,5 +79,6 @@ __all__ = [
     "PartnershipCreate", "Phase", "Role", "School", "SchoolCreate", "User", "UserCreate",
     "UserUpdate", "BrainstormNote", "Device", "FieldType", "Lesson", "LessonRun", "LessonSeries",
     "LessonTemplate", "Mood", "Plan", "PlanField", "PlanForm", "PlanStatus", "Step", "StepKind", "Team", "Text",
-    "Theme",
+    "Theme", "Ballot", "BallotKind", "Booth", "Candidate", "CountMethod", "OptionSubject", "PaperTally", "Poll",
+    "PollOption", "Receipt", "VotingCard",
 ]
