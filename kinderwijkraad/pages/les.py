@@ -10,7 +10,7 @@ import streamlit as st
 from kinderwijkraad.errors import KwrError
 from kinderwijkraad.i18n import t
 from kinderwijkraad.models import FieldType, StepKind
-from kinderwijkraad.services import lessons, plans, templates
+from kinderwijkraad.services import candidates, lessons, plans, templates
 from kinderwijkraad.ui import auth, navigation, state
 from kinderwijkraad.ui import lesson as shared
 from kinderwijkraad.ui.database import engine
@@ -19,8 +19,9 @@ from kinderwijkraad.ui.format import plain
 from kinderwijkraad.ui.style import apply_board_style
 
 actor = auth.require(*navigation.LESSON.roles)
-# Steps during which the board keeps showing how to join (a tablet that slept must get back in).
-JOIN_STEPS = (StepKind.EXPLAIN, StepKind.BRAINSTORM, StepKind.WRITE_PLANS)
+# Steps during which the board keeps showing how to join (a tablet that slept must get back in;
+# in a sign_up step a child signs up on a tablet).
+JOIN_STEPS = (StepKind.EXPLAIN, StepKind.BRAINSTORM, StepKind.WRITE_PLANS, StepKind.SIGN_UP)
 
 
 def _pick_class() -> lessons.ClassroomChoice | None:
@@ -202,6 +203,29 @@ def _moderate(run_id: int) -> None:
                 st.rerun()
 
 
+@st.fragment(run_every=shared.BOARD_SECONDS)
+def _sign_ups(run_id: int) -> None:
+    """How many signed up and who, big enough for the board: the children chose to be seen as
+    candidates. Names are user text: escaped."""
+    signed_up = candidates.candidates_of_run(engine(), actor=actor, run_id=run_id)
+    with st.container(border=True):
+        st.subheader(t("signup.count", count=len(signed_up)))
+        if signed_up:
+            st.markdown("### " + " · ".join(plain(candidate.first_name) for candidate in signed_up))
+        else:
+            st.caption(t("signup.none_yet"))
+
+
+@st.fragment(run_every=shared.BOARD_SECONDS)
+def _moderate_sign_ups(run_id: int) -> None:
+    """A remove button per name (a joke name, or a child who changed their mind later)."""
+    for candidate in candidates.candidates_of_run(engine(), actor=actor, run_id=run_id):
+        if st.button(t("signup.remove", name=plain(candidate.first_name)), key=f"signup.remove.{candidate.id}"):
+            with shows_errors():
+                candidates.remove_candidate(engine(), actor=actor, run_id=run_id, candidate_id=candidate.id)
+                st.rerun()
+
+
 def _teams(current: lessons.RunState) -> None:
     with st.expander(t("lesson.teams"), icon=":material/groups:"):
         st.caption(t("lesson.teams_hint"))
@@ -226,6 +250,8 @@ def _run(current: lessons.RunState) -> None:
         _timer(current.run_id)
         _controls(current)
     _live_board(current.run_id)
+    if current.step.kind == StepKind.SIGN_UP:
+        _sign_ups(current.run_id)
     if current.step.kind in JOIN_STEPS or current.step_index == 0:
         with st.container(border=True):
             shared.join_panel(current)
@@ -245,6 +271,9 @@ def _run(current: lessons.RunState) -> None:
     if kind == StepKind.BRAINSTORM:
         with st.expander(t("brainstorm.moderate"), icon=":material/delete:"):
             _moderate(current.run_id)
+    if kind == StepKind.SIGN_UP:
+        with st.expander(t("signup.moderate"), icon=":material/person_remove:"):
+            _moderate_sign_ups(current.run_id)
     _teams(current)
     with st.popover(t("lesson.end"), icon=":material/stop_circle:"):
         st.write(t("lesson.end_confirm"))
