@@ -1,4 +1,5 @@
-"""Command line: `kinderwijkraad run | db upgrade | db downgrade | db current | seed-demo | create-admin | tally`."""
+"""Command line: `kinderwijkraad run | db upgrade | db downgrade | db current | seed-demo | create-admin`,
+and the recounts anyone can redo: `tally FILE.csv` and `recount POLL_ID`."""
 
 from __future__ import annotations
 
@@ -101,6 +102,20 @@ def cmd_tally(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_recount(args: argparse.Namespace) -> int:
+    """Count a closed poll afresh from the database: the same JSON as `tally`, with option labels."""
+    import json
+
+    from kinderwijkraad.services.polls import recount
+
+    engine = db.make_engine(get_settings().effective_database_url)
+    try:
+        print(json.dumps(recount(engine, poll_id=args.poll_id), ensure_ascii=False))
+    finally:
+        engine.dispose()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kinderwijkraad", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -123,6 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     tally.add_argument("--k", type=int, help="borda only: the number of ranked places that earn points")
     tally.add_argument("file", metavar="FILE.csv")
     tally.set_defaults(handler=cmd_tally)
+    recount = commands.add_parser("recount", help="count a closed poll again from the database; JSON on stdout")
+    recount.add_argument("poll_id", type=int, metavar="POLL_ID")
+    recount.set_defaults(handler=cmd_recount)
     args = parser.parse_args(argv)
     try:
         return args.handler(args)

@@ -447,3 +447,14 @@ def naive_instant_runoff(ballots: list[tuple[str, ...]], options: tuple[str, ...
 def test_instant_runoff_agrees_with_the_rule_read_literally(ballots):
     result = count("irv", ballots, options=OPTIONS)
     assert (result.rounds, result.winners) == naive_instant_runoff(ballots, OPTIONS)
+
+
+def test_the_lesson_example_has_a_different_winner_per_method():
+    from kinderwijkraad.voting.examples import EXAMPLE_BALLOTS, EXAMPLE_K, EXAMPLE_OPTIONS
+
+    results = compare(EXAMPLE_BALLOTS, options=EXAMPLE_OPTIONS, k=EXAMPLE_K)
+    assert results[Method.plurality].winners == ["Speeltuin"]
+    assert results[Method.approval].winners == ["Bankjes"]
+    assert results[Method.borda].winners == ["Bankjes"]
+    assert results[Method.irv].winners == ["Voetbalveld"]
+    assert winners_differ(results)

@@ -97,6 +97,9 @@ class Poll(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=utc_datetime_type())
     opened_at: datetime | None = Field(default=None, sa_type=utc_datetime_type())
     closed_at: datetime | None = Field(default=None, sa_type=utc_datetime_type())
+    # After the close, ballots, receipts and cards are written afresh once (services.polls.seal),
+    # so neither their storage order nor PostgreSQL's transaction ids still tell who voted when.
+    sealed: bool = Field(default=False)
 
 
 class PollOption(SQLModel, table=True):

@@ -2,7 +2,8 @@
 
 No login: the tablet keeps a random token in its address (`?tablet=...`), so a reload or a tablet
 waking from sleep comes back to its team. The plan form saves every field as soon as a child
-leaves it; nothing but the team's name is ever asked.
+leaves it; nothing but the team's name is ever asked, except the first names of children who sign
+up for the council in a sign_up step.
 """
 
 import streamlit as st
@@ -10,17 +11,19 @@ import streamlit as st
 from kinderwijkraad.errors import KwrError
 from kinderwijkraad.i18n import t
 from kinderwijkraad.models import FieldType, Mood, StepKind
-from kinderwijkraad.services import lessons, plans
+from kinderwijkraad.services import candidates, lessons, plans
 from kinderwijkraad.services.images import MAX_UPLOAD_BYTES
 from kinderwijkraad.ui import auth, state
 from kinderwijkraad.ui import lesson as shared
 from kinderwijkraad.ui.database import engine
 from kinderwijkraad.ui.errors import error_text, shows_errors
 from kinderwijkraad.ui.format import plain
+from kinderwijkraad.ui.navigation import VOTE
 from kinderwijkraad.ui.style import apply_tablet_style
 
 TOKEN_PARAM = "tablet"
 CODE_PARAM = "code"
+SIGN_UP_NAME = "signup.first_name"  # the sign-up form's name field
 
 
 def _join_form() -> None:
@@ -173,6 +176,57 @@ def _photo(token: str, plan: plans.PlanView, label: str) -> None:
             st.rerun()
 
 
+def _send_sign_up(token: str, run_id: int) -> None:
+    """The form's callback: the box is emptied only when the name is in, so the next child can
+    type theirs; a refused name stays for the child to fix."""
+    try:
+        candidate = candidates.sign_up(engine(), token=token, first_name=st.session_state.get(SIGN_UP_NAME) or "")
+    except KwrError as error:
+        st.session_state[state.TABLET_SIGNUP_ERROR] = error_text(error)
+        return
+    st.session_state[SIGN_UP_NAME] = ""
+    st.session_state.setdefault(state.TABLET_SIGNED_UP, {}).setdefault(run_id, []).append(candidate.id)
+    st.toast(t("signup.welcome", name=plain(candidate.first_name)), icon=":material/celebration:")
+
+
+def _withdraw(token: str, run_id: int, candidate: candidates.CandidateView) -> None:
+    """The "Haal weg" callback: the name goes from the class's list and from this tablet's."""
+    try:
+        candidates.withdraw(engine(), token=token, candidate_id=candidate.id)
+    except KwrError as error:
+        st.session_state[state.TABLET_SIGNUP_ERROR] = error_text(error)
+        return
+    remembered = st.session_state.get(state.TABLET_SIGNED_UP, {}).get(run_id, [])
+    if candidate.id in remembered:
+        remembered.remove(candidate.id)
+    st.toast(t("signup.withdrawn", name=plain(candidate.first_name)), icon=":material/check:")
+
+
+def _sign_up(token: str, device: lessons.DeviceContext, current: lessons.RunState) -> None:
+    # The school and class come from the lesson: shown, so a child on a borrowed tablet notices.
+    st.info(t("signup.for_class", classroom=plain(current.class_label)), icon=":material/school:")
+    with st.form("signup.form"):
+        st.text_input(t("signup.prompt"), key=SIGN_UP_NAME, max_chars=candidates.MAX_FIRST_NAME,
+                      placeholder=t("signup.placeholder"))
+        st.caption(t("signup.hint"))
+        st.form_submit_button(t("signup.send"), type="primary", width="stretch", icon=":material/how_to_reg:",
+                              on_click=_send_sign_up, args=(token, device.run_id))
+    refused = st.session_state.pop(state.TABLET_SIGNUP_ERROR, None)  # shown once, after the try that failed
+    if refused:
+        st.error(refused, icon=":material/error:")
+    remembered = st.session_state.get(state.TABLET_SIGNED_UP, {}).get(device.run_id, [])
+    signed_up = candidates.tablet_sign_ups(engine(), token=token, candidate_ids=remembered)
+    if not signed_up:
+        return
+    st.subheader(t("signup.signed_up_here"))
+    for candidate in signed_up:
+        with st.container(border=True):
+            name, button = st.columns([3, 2], vertical_alignment="center")
+            name.markdown(f"### {plain(candidate.first_name)}")
+            button.button(t("signup.withdraw"), key=f"signup.withdraw.{candidate.id}", icon=":material/undo:",
+                          width="stretch", on_click=_withdraw, args=(token, device.run_id, candidate))
+
+
 def _tablet(token: str, device: lessons.DeviceContext) -> None:
     apply_tablet_style()
     current = shared.run_state(device.run_id)
@@ -195,6 +249,13 @@ def _tablet(token: str, device: lessons.DeviceContext) -> None:
         _plan_form(token, device)
     elif kind == StepKind.PRESENT:
         st.info(t("join.look_at_board"), icon=":material/co_present:")
+    elif kind == StepKind.SIGN_UP:
+        _sign_up(token, device, current)
+    elif kind == StepKind.VOTE:
+        # Voting happens on Stemmen with each child's own card; the tablet's token goes along so
+        # a team cannot vote for its own plan where the poll says so.
+        st.page_link(VOTE.path, label=t("join.go_vote"), icon=":material/how_to_vote:",
+                     query_params={TOKEN_PARAM: token})
     _follow(device)
 
 

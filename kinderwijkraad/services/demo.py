@@ -12,8 +12,8 @@ from sqlmodel import select
 
 from kinderwijkraad.db import read_session, write_session
 from kinderwijkraad.errors import Conflict
-from kinderwijkraad.models import OrganisationKind, Phase, Role, User, UserCreate
-from kinderwijkraad.services import accounts, councils, lessons, plans, templates
+from kinderwijkraad.models import BallotKind, CountMethod, OrganisationKind, Phase, Role, User, UserCreate
+from kinderwijkraad.services import accounts, ballots, councils, lessons, plans, polls, templates
 from kinderwijkraad.services.common import Actor, refused_as, validated
 
 
@@ -102,6 +102,7 @@ def seed_demo(engine: Engine) -> bool:
     ]
     for classroom, written in zip(classrooms[2:], (DEMO_PLANS[:5], DEMO_PLANS[5:]), strict=True):
         _seed_lesson_with_plans(engine, admin, classroom.id, written)
+    _seed_votes(engine, admin, cycle.id, classrooms)
     return True
 
 
@@ -129,6 +130,69 @@ DEMO_PLANS = (
     ("De Kieviten", "Meer bankjes", "Opa's en oma's kunnen nergens zitten in de wijk.",
      "Winkelplein", "Bankjes bij de winkels en in het park."),
 )
+
+
+# The themes of the wijk vote (two plans already in them; the rest are left for the facilitator to
+# sort, which the themes page suggests), and the votes of Les 3:
+# a wijk vote by approval (De Vlinder's groep 5/6 with cards, groep 8 on paper) and a class vote by
+# ranking in De Regenboog's groep 7/8, so "Hoe tel je stemmen?" has real ballots to compare.
+DEMO_THEMES = {
+    "Speeltuinen": ("Een nieuwe speeltuin",),
+    "Veilig oversteken": ("Zebrapad bij school",),
+    "Afval en zwerfvuil": (),
+    "Hondenpoep": (),
+    "Sporten en spelen": (),
+}
+# (times, choices by theme) — a wijk where the playground is first and the rest is close.
+DEMO_CARD_BALLOTS = (
+    (6, ("Speeltuinen", "Veilig oversteken", "Afval en zwerfvuil")),
+    (5, ("Veilig oversteken", "Hondenpoep")),
+    (4, ("Speeltuinen", "Sporten en spelen", "Hondenpoep")),
+    (4, ("Afval en zwerfvuil", "Hondenpoep", "Speeltuinen")),
+    (2, ("Sporten en spelen",)),
+    (2, ("Speeltuinen", "Veilig oversteken")),
+)
+DEMO_PAPER = (20, {"Speeltuinen": 12, "Veilig oversteken": 11, "Afval en zwerfvuil": 9, "Hondenpoep": 8,
+                   "Sporten en spelen": 14})
+DEMO_RANKINGS = (
+    (8, ("Speeltuinen", "Afval en zwerfvuil", "Hondenpoep")),
+    (7, ("Sporten en spelen", "Afval en zwerfvuil", "Hondenpoep")),
+    (4, ("Afval en zwerfvuil", "Sporten en spelen", "Speeltuinen")),
+    (2, ("Hondenpoep", "Afval en zwerfvuil", "Sporten en spelen")),
+)
+
+
+def _seed_votes(engine: Engine, admin: Actor, cycle_id: int, classrooms: list) -> None:
+    plan_ids = {plan.title: plan.id for plan in plans.cycle_plans(engine, actor=admin, cycle_id=cycle_id)}
+    for name, titles in DEMO_THEMES.items():
+        theme_id = plans.create_theme(engine, actor=admin, cycle_id=cycle_id, name=name)
+        plans.move_plans(engine, actor=admin, cycle_id=cycle_id, plan_ids=[plan_ids[t] for t in titles],
+                         theme_id=theme_id)
+    wijk_poll = polls.create_poll(engine, actor=admin, cycle_id=cycle_id, title="Wijkstemming Vogelbuurt",
+                                  question="Welke thema's vind jij het belangrijkst?")
+    polls.open_poll(engine, actor=admin, poll_id=wijk_poll)
+    _vote_with_cards(engine, admin, wijk_poll, classrooms[2].id, DEMO_CARD_BALLOTS)
+    option = {o.label: o.id for o in polls.poll_view(engine, actor=admin, poll_id=wijk_poll).options}
+    papers, marks = DEMO_PAPER
+    ballots.enter_paper(engine, actor=admin, poll_id=wijk_poll, classroom_id=classrooms[3].id, papers=papers,
+                        counts={option[name]: count for name, count in marks.items()})
+    polls.close_poll(engine, actor=admin, poll_id=wijk_poll)
+    class_poll = polls.create_poll(engine, actor=admin, classroom_id=classrooms[1].id, title="Klassenstemming",
+                                   question="Zet de thema's op volgorde", ballot_kind=BallotKind.RANKING,
+                                   method=CountMethod.IRV, max_choices=3)
+    polls.open_poll(engine, actor=admin, poll_id=class_poll)
+    _vote_with_cards(engine, admin, class_poll, classrooms[1].id, DEMO_RANKINGS)
+    polls.close_poll(engine, actor=admin, poll_id=class_poll)
+
+
+def _vote_with_cards(engine: Engine, admin: Actor, poll_id: int, classroom_id: int, groups: tuple) -> None:
+    option = {o.label: o.id for o in polls.poll_view(engine, actor=admin, poll_id=poll_id).options}
+    sheet = ballots.issue_cards(engine, actor=admin, poll_id=poll_id, classroom_id=classroom_id,
+                                count=sum(times for times, _ in groups), base_url="http://localhost:8501")
+    cards = iter(sheet.cards)
+    for times, choices in groups:
+        for _ in range(times):
+            ballots.cast_with_card(engine, code=next(cards).code, choices=[option[name] for name in choices])
 
 
 def _seed_lesson_with_plans(engine: Engine, admin: Actor, classroom_id: int, written: tuple) -> None:

@@ -43,14 +43,22 @@ THEMES = PageSpec(
 TEMPLATES = PageSpec(
     "sjablonen.py", "sjablonen", "page.templates", ":material/edit_document:", STAFF_WHO_MANAGE,
 )
+POLLS = PageSpec(
+    "stemmingen.py", "stemmingen", "page.polls", ":material/how_to_vote:",
+    frozenset({Role.ADMIN, Role.FACILITATOR, Role.TEACHER}),
+)
 USERS = PageSpec("gebruikers.py", "gebruikers", "page.users", ":material/group:", frozenset({Role.ADMIN}))
 ACCOUNT = PageSpec("account.py", "account", "page.account", ":material/person:", ALL_ROLES)
 LOGIN = PageSpec("login.py", "login", "page.login", ":material/login:", frozenset())
 # Children's tablets: no login. Open to everyone, logged in or not.
 JOIN = PageSpec("meedoen.py", "meedoen", "page.join", ":material/tablet:", ALL_ROLES)
+VOTE = PageSpec("stemmen.py", "stemmen", "page.vote", ":material/ballot:", ALL_ROLES)
+BOOTH = PageSpec("stemhokje.py", "stemhokje", "page.booth", ":material/how_to_reg:", ALL_ROLES)
 
-PAGES: tuple[PageSpec, ...] = (HOME, LESSON, NEIGHBOURHOODS, THEMES, TEMPLATES, USERS, ACCOUNT, JOIN)
-PUBLIC_PAGES: tuple[PageSpec, ...] = (LOGIN, JOIN)
+PAGES: tuple[PageSpec, ...] = (
+    HOME, LESSON, POLLS, NEIGHBOURHOODS, THEMES, TEMPLATES, USERS, ACCOUNT, JOIN, VOTE, BOOTH,
+)
+PUBLIC_PAGES: tuple[PageSpec, ...] = (LOGIN, JOIN, VOTE, BOOTH)
 
 
 def pages_for(role: Role) -> list[PageSpec]:

@@ -26,6 +26,18 @@ TABLET_SAVE_ERROR = "meedoen.save_error"  # the last refused autosave, shown und
 TABLET_NOTE_ERROR = "meedoen.note_error"  # a refused brainstorm note, shown once
 TABLET_PLAN_REVISION = "meedoen.plan_revision"  # the plan revision the tablet's fields were filled from
 TABLET_PHOTO_DONE = "meedoen.photo_done"  # the last photo upload handled
+TABLET_SIGNED_UP = "meedoen.signed_up"  # {run id: candidate ids} signed up on this tablet, to list and take back
+TABLET_SIGNUP_ERROR = "meedoen.signup_error"  # a refused sign-up, shown once
+# Votes: the staff page, the card-voting tablet and the booth tablet
+POLL_SELECTED = "polls.poll_id"  # the poll open on Stemmingen
+POLL_CARDS_PDF = "polls.cards_pdf"  # prefix: the card sheet just made for a class, to download once
+BALLOT_CHOICES = "ballot.choices"  # prefix: a ballot's choices so far, per poll id
+BALLOT_NOTICE = "ballot.notice"  # "you already chose 3", shown once above the ballot
+VOTE_CARD = "stemmen.card"  # the normalised card code being voted with
+VOTE_POLL = "stemmen.poll"  # that card's PollView
+VOTE_RECEIPT = "stemmen.receipt"  # the receipt code to show after the vote
+VOTE_ERROR = "stemmen.error"  # a refused card or ballot, shown once
+BOOTH_RECEIPT = "stemhokje.receipt"  # (receipt code, shown since) on the booth tablet
 TEMPLATES_SHOW_NEXT = "templates.show_next"  # a template copy to open on the next run
 THEMES_SELECTED = "themes.selected_ids"  # plan ids selected in the themes table
 

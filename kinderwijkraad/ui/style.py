@@ -48,3 +48,17 @@ def apply_board_style() -> None:
 
 def apply_tablet_style() -> None:
     st.markdown(TABLET_CSS, unsafe_allow_html=True)
+
+
+# The ballot: big option buttons a child of 8 cannot miss, and a big "Stem!".
+BALLOT_CSS = """
+<style>
+.st-key-ballot_options button { min-height: 76px; font-size: 1.35rem; width: 100%; }
+.st-key-ballot_options button p { font-size: 1.35rem; }
+.st-key-ballot_submit button { min-height: 64px; font-size: 1.4rem; }
+</style>
+"""
+
+
+def apply_ballot_style() -> None:
+    st.markdown(BALLOT_CSS, unsafe_allow_html=True)

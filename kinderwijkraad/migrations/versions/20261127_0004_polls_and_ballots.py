@@ -38,6 +38,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('opened_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('sealed', sa.Boolean(), nullable=False),
     sa.CheckConstraint('(cycle_id IS NULL) <> (classroom_id IS NULL)', name=op.f('ck_poll_one_scope')),
     sa.CheckConstraint('dots_total BETWEEN 1 AND 20 AND dots_per_option BETWEEN 1 AND dots_total', name=op.f('ck_poll_dots_range')),
     sa.CheckConstraint('max_choices BETWEEN 1 AND 12', name=op.f('ck_poll_max_choices_range')),

@@ -1,0 +1,117 @@
+"""The ballot a child fills in on a tablet, the same in card mode and in the booth.
+
+Big buttons, one per option: tap to choose (approval, single), tap in order of preference
+(ranking: the number shows), or + and − to spread dots. The choices live in session state until
+the child taps "Stem!"; the server checks them again (services.ballots.check_choices).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+
+import streamlit as st
+
+from kinderwijkraad.i18n import t
+from kinderwijkraad.models import BallotKind
+from kinderwijkraad.services.polls import PollView
+from kinderwijkraad.ui import state
+from kinderwijkraad.ui.format import plain
+from kinderwijkraad.ui.style import apply_ballot_style
+
+
+def _choices_key(poll_id: int) -> str:
+    return f"{state.BALLOT_CHOICES}.{poll_id}"
+
+
+def choices(poll_id: int) -> list[int]:
+    return st.session_state.setdefault(_choices_key(poll_id), [])
+
+
+def forget(poll_id: int) -> None:
+    """After the vote (or a cancel): the next child starts with an empty ballot."""
+    st.session_state.pop(_choices_key(poll_id), None)
+
+
+def _limit(poll: PollView) -> int:
+    return {BallotKind.SINGLE: 1, BallotKind.DOTS: poll.dots_total}.get(poll.ballot_kind, poll.max_choices)
+
+
+def _tap(poll: PollView, option_id: int) -> None:
+    chosen = choices(poll.id)
+    if poll.ballot_kind == BallotKind.SINGLE:
+        chosen[:] = [] if chosen == [option_id] else [option_id]
+    elif option_id in chosen:
+        chosen.remove(option_id)  # in a ranking, the ones after it move up a place
+    elif len(chosen) < _limit(poll):
+        chosen.append(option_id)
+    else:
+        st.session_state[state.BALLOT_NOTICE] = t("ballot.full", k=_limit(poll))
+
+
+def _dot(poll: PollView, option_id: int, step: int) -> None:
+    chosen = choices(poll.id)
+    if step < 0:
+        if option_id in chosen:
+            chosen.remove(option_id)
+    elif chosen.count(option_id) >= poll.dots_per_option:
+        st.session_state[state.BALLOT_NOTICE] = t("ballot.dots_on_one", m=poll.dots_per_option)
+    elif len(chosen) >= poll.dots_total:
+        st.session_state[state.BALLOT_NOTICE] = t("ballot.dots_used", n=poll.dots_total)
+    else:
+        chosen.append(option_id)
+
+
+def instruction(poll: PollView) -> str:
+    left = _limit(poll) - len(choices(poll.id))
+    if poll.ballot_kind == BallotKind.SINGLE:
+        return t("ballot.instruction.single")
+    if poll.ballot_kind == BallotKind.APPROVAL:
+        return t("ballot.instruction.approval", k=poll.max_choices, left=left)
+    if poll.ballot_kind == BallotKind.RANKING:
+        return t("ballot.instruction.ranking", k=poll.max_choices, left=left)
+    return t("ballot.instruction.dots", n=poll.dots_total, m=poll.dots_per_option, left=left)
+
+
+def ballot(poll: PollView, *, on_vote: Callable[[list[int]], None], blocked: frozenset[int] = frozenset()) -> None:
+    """Draw the ballot; `on_vote(choices)` runs as the "Stem!" button's callback."""
+    apply_ballot_style()
+    st.markdown(f"## {plain(poll.question or poll.title)}")
+    st.info(instruction(poll), icon=":material/how_to_vote:")
+    notice = st.session_state.pop(state.BALLOT_NOTICE, None)
+    if notice:
+        st.warning(notice)
+    chosen = choices(poll.id)
+    dots = Counter(chosen)
+    with st.container(key="ballot_options"):
+        columns = st.columns(2)
+        for index, option in enumerate(poll.options):
+            column = columns[index % 2]
+            own = option.id in blocked
+            label = plain(option.label) + (f" — {t('ballot.own_plan')}" if own else "")
+            if poll.ballot_kind == BallotKind.DOTS:
+                with column.container(border=True):
+                    spread = "●" * dots[option.id] + "○" * (poll.dots_per_option - dots[option.id])
+                    st.markdown(f"**{label}**  \n{spread}")
+                    minus, plus = st.columns(2)
+                    minus.button("−", key=f"ballot.minus.{option.id}", on_click=_dot, args=(poll, option.id, -1),
+                                 disabled=own or not dots[option.id], width="stretch",
+                                 help=t("ballot.dot_less", option=option.label))
+                    plus.button("+", key=f"ballot.plus.{option.id}", on_click=_dot, args=(poll, option.id, 1),
+                                disabled=own, width="stretch", help=t("ballot.dot_more", option=option.label))
+                continue
+            selected = option.id in chosen
+            if selected and poll.ballot_kind == BallotKind.RANKING:
+                label = f"{chosen.index(option.id) + 1}. {label}"
+            elif selected:
+                label = f"✓ {label}"
+            column.button(label, key=f"ballot.option.{option.id}", on_click=_tap, args=(poll, option.id),
+                          type="primary" if selected else "secondary", disabled=own, width="stretch")
+    with st.container(key="ballot_submit"):
+        left, right = st.columns([1, 2])
+        left.button(t("ballot.start_over"), key="ballot.clear", on_click=forget, args=(poll.id,),
+                    disabled=not chosen, width="stretch")
+        right.button(t("ballot.vote"), key="ballot.vote", type="primary", on_click=on_vote, args=(list(chosen),),
+                     disabled=not chosen, width="stretch", icon=":material/how_to_vote:")
+        if poll.allow_blank:
+            st.button(t("ballot.vote_blank"), key="ballot.blank", on_click=on_vote, args=([],), width="stretch")
