@@ -19,7 +19,7 @@ from sqlmodel import SQLModel
 import kinderwijkraad.models  # noqa: F401 - registers the tables
 from kinderwijkraad import db
 from kinderwijkraad.config import get_settings
-from kinderwijkraad.services import accounts
+from kinderwijkraad.services import accounts, ballots
 
 LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -110,4 +110,5 @@ def engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
     else:
         engine = request.getfixturevalue("postgres_engine")
         _truncate_all(engine)
+        ballots.forget_rules(engine)  # the truncate restarts poll ids, so cached ballot rules would lie
         yield engine

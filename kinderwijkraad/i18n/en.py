@@ -709,4 +709,5 @@ MESSAGES: dict[str, str] = {
     "signup.remove": "Remove: {name}",
     "paper.entered_twice": "This class's count was just entered elsewhere at the same time. Check it and save it again if needed.",
     "join.go_vote": "Vote with your voting card",
+    "paper.not_a_number": "Enter a number for every choice.",
 }

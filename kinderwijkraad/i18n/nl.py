@@ -720,4 +720,5 @@ MESSAGES: dict[str, str] = {
     "signup.remove": "Weghalen: {name}",
     "paper.entered_twice": "De telling van deze klas is net tegelijk ergens anders ingevoerd. Kijk of hij klopt en sla hem zo nodig opnieuw op.",
     "join.go_vote": "Stemmen met je stemkaart",
+    "paper.not_a_number": "Vul bij elke keuze een getal in.",
 }

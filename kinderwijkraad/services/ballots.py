@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import weakref
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -78,11 +79,19 @@ class BallotRules:
     option_team: dict[int, int]  # option id -> team whose own plan it is
 
 
-_rules_cache: dict[int, BallotRules] = {}
+# Per engine (tests and the benchmark use several databases in one process, each numbering its
+# polls from 1), per poll.
+_rules_cache: weakref.WeakKeyDictionary[Engine, dict[int, BallotRules]] = weakref.WeakKeyDictionary()
+
+
+def forget_rules(engine: Engine) -> None:
+    """For a database emptied under a running engine (the tests do that): poll ids start again."""
+    _rules_cache.pop(engine, None)
 
 
 def _rules(engine: Engine, poll_id: int) -> BallotRules:
-    rules = _rules_cache.get(poll_id)
+    cache = _rules_cache.setdefault(engine, {})
+    rules = cache.get(poll_id)
     if rules is not None:
         return rules
     with read_session(engine) as session:
@@ -96,14 +105,17 @@ def _rules(engine: Engine, poll_id: int) -> BallotRules:
                             poll.allow_blank, poll.block_own_plan, frozenset(o for o, _ in options),
                             {o: teams[plan] for o, plan in options if plan in teams})
         if poll.opened_at is not None:  # before opening, options may still change
-            _rules_cache[poll_id] = rules
+            cache[poll_id] = rules
         return rules
 
 
 def check_choices(rules: BallotRules, choices: list[int], *, team_id: int | None = None) -> tuple[int, ...]:
     """The ballot as it will be stored, or InvalidInput saying what to fix, in the child's words.
     Approval and dots ballots are stored sorted: the order of tapping means nothing there."""
-    choices = [int(c) for c in choices]
+    try:
+        choices = [int(c) for c in choices]
+    except (TypeError, ValueError):
+        raise InvalidInput("vote.unknown_option") from None
     if not choices:
         if rules.allow_blank:
             return ()
@@ -128,7 +140,7 @@ def check_choices(rules: BallotRules, choices: list[int], *, team_id: int | None
 
 def _poll_is_open(now: datetime):  # noqa: ANN202 - a SQL expression
     table = Poll.__table__
-    return and_(table.c.opened_at.is_not(None), table.c.opened_at <= now,
+    return and_(table.c.opened_at.is_not(None), table.c.opened_at <= now, table.c.sealed.is_(False),
                 or_(table.c.closed_at.is_(None), table.c.closed_at > now))
 
 
@@ -219,8 +231,11 @@ def cast_with_card(engine: Engine, *, code: str, choices: list[int], device_toke
         if used == 1:
             return _store(connection, card.poll_id, card.classroom_id, chosen)
     with read_session(engine) as session:
-        if session.get(VotingCard, code_hash).used:
+        card = session.get(VotingCard, code_hash)
+        if card.used:
             raise Conflict("vote.card_used")
+        if card.void:  # a new sheet was printed for the class a moment ago
+            raise NotFound("vote.unknown_card")
         raise _refusal(session.get(Poll, card.poll_id), now)
 
 
@@ -415,7 +430,11 @@ def ballot_paper(engine: Engine, *, actor: Actor, poll_id: int, classroom_id: in
 def check_paper_counts(rules: BallotRules, papers: int, counts: dict[int, int]) -> dict[str, int]:
     """A class's paper count is plausible: no option marked on more papers than there are, and no
     more marks in all than the papers allow (k each; n dots each)."""
-    if any(int(option) not in rules.option_ids for option in counts):
+    try:
+        counts = {int(option): int(marks) for option, marks in counts.items()}
+    except (TypeError, ValueError):
+        raise InvalidInput("paper.not_a_number") from None
+    if any(option not in rules.option_ids for option in counts):
         raise InvalidInput("vote.unknown_option")
     if any(int(marks) < 0 for marks in counts.values()):
         raise InvalidInput("paper.negative")

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Engine, delete, func, insert, or_, update
-from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from kinderwijkraad import voting
@@ -397,15 +396,16 @@ def seal(engine: Engine, poll_id: int) -> bool:
             col(Poll.closed_at) <= utcnow()).values(sealed=True)).rowcount
         if won != 1:
             return False
-        rows = session.execute(sa_select(ballot_t.c.classroom_id, ballot_t.c.choices)
-                               .where(ballot_t.c.poll_id == poll_id)).all()
+        # DELETE ... RETURNING: what is re-inserted is exactly what was removed, even if a vote
+        # that passed its check just before the close commits meanwhile (it is then left as it is).
+        rows = session.execute(delete(ballot_t).where(ballot_t.c.poll_id == poll_id)
+                               .returning(ballot_t.c.classroom_id, ballot_t.c.choices)).all()
         fresh = sorted(({"id": secrets.token_hex(16), "poll_id": poll_id, "classroom_id": classroom_id,
                          "choices": choices} for classroom_id, choices in rows), key=lambda row: row["id"])
-        session.execute(delete(ballot_t).where(ballot_t.c.poll_id == poll_id))
         if fresh:
             session.execute(insert(ballot_t), fresh)
-        codes = sorted(session.execute(sa_select(receipt_t.c.code).where(receipt_t.c.poll_id == poll_id)).scalars())
-        session.execute(delete(receipt_t).where(receipt_t.c.poll_id == poll_id))
+        codes = sorted(session.execute(delete(receipt_t).where(receipt_t.c.poll_id == poll_id)
+                                       .returning(receipt_t.c.code)).scalars())
         if codes:
             session.execute(insert(receipt_t), [{"poll_id": poll_id, "code": code} for code in codes])
         session.execute(update(card_t).where(card_t.c.poll_id == poll_id).values(used=card_t.c.used))
