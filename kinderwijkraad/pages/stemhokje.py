@@ -14,7 +14,7 @@ from kinderwijkraad.errors import InvalidInput, KwrError
 from kinderwijkraad.i18n import t
 from kinderwijkraad.services import ballots
 from kinderwijkraad.ui import auth, state
-from kinderwijkraad.ui.ballot import ballot, forget
+from kinderwijkraad.ui.ballot import ballot, forget, receipt_panel
 from kinderwijkraad.ui.database import engine
 from kinderwijkraad.ui.errors import error_text, shows_errors
 from kinderwijkraad.ui.format import plain
@@ -60,11 +60,7 @@ def _thanks(token: str) -> None:
     if screen is None or screen.unlocked or time.monotonic() - shown_at > RECEIPT_SECONDS:
         _done()
         st.rerun()
-    st.title(t("vote.thanks"))
-    st.success(t("vote.counted"), icon=":material/check_circle:")
-    st.markdown(t("vote.your_receipt"))
-    st.markdown(f"# `{receipt}`")
-    st.caption(t("vote.receipt_hint"))
+    receipt_panel(receipt)
     if st.button(t("vote.done"), key="booth.done", type="primary", width="stretch"):
         _done()
         st.rerun()

@@ -11,7 +11,7 @@ from kinderwijkraad.errors import InvalidInput, KwrError
 from kinderwijkraad.i18n import t
 from kinderwijkraad.services import ballots, polls
 from kinderwijkraad.ui import auth, state
-from kinderwijkraad.ui.ballot import ballot, forget
+from kinderwijkraad.ui.ballot import ballot, forget, receipt_panel
 from kinderwijkraad.ui.database import engine
 from kinderwijkraad.ui.errors import error_text
 from kinderwijkraad.ui.format import plain
@@ -83,11 +83,7 @@ def _card_form() -> None:
 
 
 def _receipt() -> None:
-    st.title(t("vote.thanks"))
-    st.success(t("vote.counted"), icon=":material/check_circle:")
-    st.markdown(t("vote.your_receipt"))
-    st.markdown(f"# `{st.session_state[state.VOTE_RECEIPT]}`")
-    st.caption(t("vote.receipt_hint"))
+    receipt_panel(st.session_state[state.VOTE_RECEIPT])
     st.button(t("vote.done"), key="vote.done", type="primary", on_click=_next_child, width="stretch")
 
 

@@ -115,3 +115,12 @@ def ballot(poll: PollView, *, on_vote: Callable[[list[int]], None], blocked: fro
                      disabled=not chosen, width="stretch", icon=":material/how_to_vote:")
         if poll.allow_blank:
             st.button(t("ballot.vote_blank"), key="ballot.blank", on_click=on_vote, args=([],), width="stretch")
+
+
+def receipt_panel(code: str) -> None:
+    """After the vote: thanks, and the receipt code to write down (the same in card mode and booth)."""
+    st.title(t("vote.thanks"))
+    st.success(t("vote.counted"), icon=":material/check_circle:")
+    st.markdown(t("vote.your_receipt"))
+    st.markdown(f"# `{code}`")
+    st.caption(t("vote.receipt_hint"))
