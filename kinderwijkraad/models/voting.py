@@ -50,6 +50,11 @@ METHODS_FOR_KIND: dict[BallotKind, tuple[CountMethod, ...]] = {
 }
 
 
+def marks_per_ballot(kind: BallotKind, max_choices: int, dots_total: int) -> int:
+    """The most one ballot can mark: one choice, k choices, or n dots."""
+    return {BallotKind.SINGLE: 1, BallotKind.DOTS: dots_total}.get(kind, max_choices)
+
+
 class PollSettings(SQLModel):
     """What the facilitator chooses for a poll; checked before anything is stored."""
 

@@ -256,7 +256,7 @@ def _scope(outcome: polls.PollResults, scope: polls.ScopeResult, key: str) -> No
                           key=f"polls.result_csv.{key}", icon=":material/table:")
 
 
-def _results(poll: polls.PollView) -> None:
+def _results(poll: polls.PollView, manageable: bool) -> None:
     outcome = polls.results(engine(), actor=actor, poll_id=poll.id)
     total = outcome.total
     st.markdown(f"### {t('results.top3_heading')}")
@@ -268,8 +268,7 @@ def _results(poll: polls.PollView) -> None:
             st.markdown(t("results.points", n=row.total))
     if outcome.tied_for_top:
         st.warning(t("results.tie_note", options=", ".join(plain(o) for o in outcome.tied_for_top)))
-        manage = next((p.manageable for p in polls.list_polls(engine(), actor=actor) if p.id == poll.id), False)
-        if manage and st.button(t("results.start_runoff"), key=f"polls.runoff.{poll.id}"):
+        if manageable and st.button(t("results.start_runoff"), key=f"polls.runoff.{poll.id}"):
             with shows_errors():
                 st.session_state[state.POLL_SELECTED] = polls.start_runoff(engine(), actor=actor, poll_id=poll.id)
                 st.rerun()
@@ -351,7 +350,7 @@ with shows_errors():
         results_tab, receipts_tab, compare_tab = st.tabs(
             [t("polls.tab.results"), t("polls.tab.receipts"), t("polls.tab.compare")])
         with results_tab:
-            _results(poll)
+            _results(poll, manageable)
         with receipts_tab:
             _receipts(poll)
         with compare_tab:

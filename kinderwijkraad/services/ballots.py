@@ -41,6 +41,7 @@ from kinderwijkraad.models import (
     VotingCard,
 )
 from kinderwijkraad.models.common import utcnow
+from kinderwijkraad.models.voting import marks_per_ballot
 from kinderwijkraad.services import polls
 from kinderwijkraad.services.accounts import record_throttle_failure, throttle_wait_seconds
 from kinderwijkraad.services.common import Actor, refused_as
@@ -132,7 +133,7 @@ def check_choices(rules: BallotRules, choices: list[int], *, team_id: int | None
         return tuple(sorted(choices))
     if len(set(choices)) != len(choices):
         raise InvalidInput("vote.twice")
-    limit = 1 if rules.kind == BallotKind.SINGLE else rules.max_choices
+    limit = marks_per_ballot(rules.kind, rules.max_choices, rules.dots_total)
     if len(choices) > limit:
         raise InvalidInput("vote.too_many", k=limit)
     return tuple(choices) if rules.kind == BallotKind.RANKING else tuple(sorted(choices))
@@ -153,7 +154,7 @@ def _store(connection, poll_id: int, classroom_id: int, chosen: tuple[int, ...])
     return polls.show_code(receipt)
 
 
-def _refusal(poll: Poll | None, now: datetime) -> InvalidInput | NotAllowed:
+def _refusal(poll: Poll | None, now: datetime) -> NotAllowed:
     status = polls.poll_status(poll, now) if poll else "closed"
     return NotAllowed("vote.poll_closed" if status == "closed" else "vote.poll_not_open")
 
@@ -182,7 +183,7 @@ def issue_cards(engine: Engine, *, actor: Actor, poll_id: int, classroom_id: int
             col(VotingCard.used).is_(False)).values(void=True))
         codes = [polls.new_code(CARD_LENGTH) for _ in range(count)]
         session.add_all(VotingCard(code_hash=_hash(code), poll_id=poll_id, classroom_id=classroom_id) for code in codes)
-        label = polls._labels(session, [classroom])[classroom.id]
+        label = polls.class_labels(session, [classroom])[classroom.id]
         title = poll.title
     base = base_url.rstrip("/")
     return CardSheet(poll_title=title, class_label=label, instructions=t("cards.instructions"),
@@ -205,7 +206,7 @@ def card_poll(engine: Engine, *, code: str, client: str) -> polls.PollView:
             poll = session.get(Poll, card.poll_id)
             if polls.poll_status(poll, now) != "open":
                 raise _refusal(poll, now)
-            return polls._view(session, poll, now)
+            return polls.view_of(session, poll, now)
     with write_session(engine) as session:
         record_throttle_failure(session, keys, now)
     raise NotFound("vote.unknown_card")
@@ -375,8 +376,8 @@ def booth_screen(engine: Engine, token: str | None) -> BoothScreen | None:
         if booth is None:
             return None
         classroom = session.get(Classroom, booth.classroom_id)
-        return BoothScreen(booth.id, polls._labels(session, [classroom])[classroom.id], booth.unlocked,
-                           polls._view(session, session.get(Poll, booth.poll_id)))
+        return BoothScreen(booth.id, polls.class_labels(session, [classroom])[classroom.id], booth.unlocked,
+                           polls.view_of(session, session.get(Poll, booth.poll_id)))
 
 
 def cast_in_booth(engine: Engine, *, token: str, choices: list[int]) -> str:
@@ -420,8 +421,8 @@ def ballot_paper(engine: Engine, *, actor: Actor, poll_id: int, classroom_id: in
     """Ballot papers for a class that votes on paper, one per pupil."""
     with read_session(engine) as session:
         poll, classroom = _poll_and_class(session, actor, poll_id, classroom_id)
-        view = polls._view(session, poll)
-        return BallotPaper(poll_title=poll.title, class_label=polls._labels(session, [classroom])[classroom.id],
+        view = polls.view_of(session, poll)
+        return BallotPaper(poll_title=poll.title, class_label=polls.class_labels(session, [classroom])[classroom.id],
                            question=poll.question or t("paper.default_question"),
                            instruction=_paper_instruction(poll), options=[o.label for o in view.options],
                            copies=classroom.pupil_count)
@@ -439,7 +440,7 @@ def check_paper_counts(rules: BallotRules, papers: int, counts: dict[int, int]) 
     if any(int(marks) < 0 for marks in counts.values()):
         raise InvalidInput("paper.negative")
     per_option = papers * (rules.dots_per_option if rules.kind == BallotKind.DOTS else 1)
-    per_paper = {BallotKind.SINGLE: 1, BallotKind.DOTS: rules.dots_total}.get(rules.kind, rules.max_choices)
+    per_paper = marks_per_ballot(rules.kind, rules.max_choices, rules.dots_total)
     if any(int(marks) > per_option for marks in counts.values()):
         raise InvalidInput("paper.option_above_papers", most=per_option)
     if sum(int(m) for m in counts.values()) > per_paper * papers:

@@ -118,7 +118,7 @@ def classroom_of_poll(session: Session, actor: Actor, poll: Poll, classroom_id: 
     raise NotAllowed("error.not_allowed")
 
 
-def _labels(session: Session, classrooms: list[Classroom]) -> dict[int, str]:
+def class_labels(session: Session, classrooms: list[Classroom]) -> dict[int, str]:
     schools = {s.id: s.name for s in session.exec(
         select(School).where(col(School.id).in_({c.school_id for c in classrooms} or {-1}))).all()}
     return {c.id: f"{schools.get(c.school_id, '')} · {c.name}" for c in classrooms}
@@ -165,7 +165,7 @@ class PollView:
         return next((o.label for o in self.options if str(o.id) == str(option_id)), str(option_id))
 
 
-def _view(session: Session, poll: Poll, now: datetime | None = None) -> PollView:
+def view_of(session: Session, poll: Poll, now: datetime | None = None) -> PollView:
     options = session.exec(select(PollOption).where(PollOption.poll_id == poll.id)
                            .order_by(PollOption.position)).all()
     plan_teams = dict(session.exec(select(Plan.id, Plan.team_id).where(
@@ -174,7 +174,7 @@ def _view(session: Session, poll: Poll, now: datetime | None = None) -> PollView
         cycle = session.get(Cycle, poll.cycle_id)
         scope = f"{session.get(Neighbourhood, cycle.neighbourhood_id).name} {cycle.school_year}"
     else:
-        scope = _labels(session, [session.get(Classroom, poll.classroom_id)])[poll.classroom_id]
+        scope = class_labels(session, [session.get(Classroom, poll.classroom_id)])[poll.classroom_id]
     return PollView(
         id=poll.id, title=poll.title, question=poll.question, scope_label=scope, is_wijk_wide=poll.cycle_id is not None,
         subject=poll.subject, ballot_kind=poll.ballot_kind, method=poll.method, max_choices=poll.max_choices,
@@ -187,7 +187,7 @@ def _view(session: Session, poll: Poll, now: datetime | None = None) -> PollView
 
 def poll_view(engine: Engine, *, actor: Actor, poll_id: int) -> PollView:
     with read_session(engine) as session:
-        return _view(session, poll_in_scope(session, actor, poll_id))
+        return view_of(session, poll_in_scope(session, actor, poll_id))
 
 
 @dataclass(frozen=True)
@@ -222,7 +222,7 @@ def list_polls(engine: Engine, *, actor: Actor) -> list[PollSummary]:
         now = utcnow()
         result = []
         for poll in session.exec(query).all():
-            view = _view(session, poll, now)
+            view = view_of(session, poll, now)
             result.append(PollSummary(poll.id, poll.title, view.scope_label, view.status, poll.ballot_kind,
                                       counts.get(poll.id, 0), _may_manage(session, actor, poll)))
         return result
@@ -253,7 +253,7 @@ def poll_scopes(engine: Engine, *, actor: Actor) -> list[ScopeChoice]:
         managed_cycles = {c.cycle_id for c in choices}
         mine = [c for c in classrooms if c.cycle_id in managed_cycles
                 or (actor.role == Role.TEACHER and c.id in actor.classroom_ids)]
-        labels = _labels(session, mine)
+        labels = class_labels(session, mine)
         choices += sorted((ScopeChoice(None, c.id, labels[c.id]) for c in mine), key=lambda s: s.label)
         return choices
 
@@ -453,7 +453,7 @@ def _turnout(session: Session, poll: Poll, classrooms: list[Classroom]) -> list[
                                    .group_by(Ballot.classroom_id)).all())
     papers = dict(session.exec(select(PaperTally.classroom_id, PaperTally.papers)
                                .where(PaperTally.poll_id == poll.id)).all())
-    labels = _labels(session, classrooms)
+    labels = class_labels(session, classrooms)
     return [Turnout(c.id, labels[c.id], c.pupil_count, electronic.get(c.id, 0), papers.get(c.id, 0))
             for c in classrooms]
 
@@ -569,13 +569,13 @@ def _load_ballots(session: Session, poll_id: int) -> list[tuple[int, tuple[str, 
 
 
 def _results(session: Session, poll: Poll, classrooms: list[Classroom]) -> PollResults:
-    view = _view(session, poll)
+    view = view_of(session, poll)
     if view.status != "closed":
         raise NotAllowed("poll.results_after_close")
     ballots = _load_ballots(session, poll.id)
     tallies = session.exec(select(PaperTally).where(PaperTally.poll_id == poll.id)).all()
     all_classes = _classrooms_of(session, poll)
-    labels = _labels(session, all_classes)
+    labels = class_labels(session, all_classes)
     by_class: dict[int, list[tuple[str, ...]]] = defaultdict(list)
     for classroom_id, choices in ballots:
         by_class[classroom_id].append(choices)
@@ -637,7 +637,7 @@ def method_comparison(engine: Engine, *, actor: Actor,
     _sealed_if_closed(engine, poll_id)
     with read_session(engine) as session:
         poll = poll_in_scope(session, actor, poll_id)
-        view = _view(session, poll)
+        view = view_of(session, poll)
         if view.status != "closed":
             raise NotAllowed("poll.results_after_close")
         if view.ballot_kind != BallotKind.RANKING:
@@ -655,7 +655,7 @@ def recount(engine: Engine, *, poll_id: int) -> dict:
             raise NotFound("error.not_found.poll")
         if poll_status(poll) != "closed":
             raise NotAllowed("poll.results_after_close")
-        view = _view(session, poll)
+        view = view_of(session, poll)
         tallies = list(session.exec(select(PaperTally).where(PaperTally.poll_id == poll_id)).all())
         result = _count(view, [b for _, b in _load_ballots(session, poll_id)], tallies)
     # Option labels are unique within a poll: the recount speaks of themes, not of row ids.

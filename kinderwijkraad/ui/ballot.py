@@ -14,6 +14,7 @@ import streamlit as st
 
 from kinderwijkraad.i18n import t
 from kinderwijkraad.models import BallotKind
+from kinderwijkraad.models.voting import marks_per_ballot
 from kinderwijkraad.services.polls import PollView
 from kinderwijkraad.ui import state
 from kinderwijkraad.ui.format import plain
@@ -34,7 +35,7 @@ def forget(poll_id: int) -> None:
 
 
 def _limit(poll: PollView) -> int:
-    return {BallotKind.SINGLE: 1, BallotKind.DOTS: poll.dots_total}.get(poll.ballot_kind, poll.max_choices)
+    return marks_per_ballot(poll.ballot_kind, poll.max_choices, poll.dots_total)
 
 
 def _tap(poll: PollView, option_id: int) -> None:
