@@ -1,5 +1,6 @@
 """Command line: `kinderwijkraad run | db upgrade | db downgrade | db current | seed-demo | create-admin`,
-and the recounts anyone can redo: `tally FILE.csv` and `recount POLL_ID`."""
+the recounts anyone can redo: `tally FILE.csv` and `recount POLL_ID`, and the archive export
+`export proposals [--cycle CYCLE_ID] DIR`."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import argparse
 import getpass
 import os
 import sys
+from pathlib import Path
 
 from kinderwijkraad import db
 from kinderwijkraad.config import PROJECT_ROOT, get_settings
@@ -22,7 +24,7 @@ def _prepare(url: str) -> None:
 
         engine = db.make_engine(url)
         try:
-            if seed_demo(engine):
+            if seed_demo(engine, photos_dir=settings.photos_dir):
                 print("Demo data created: see the login page for the demo accounts.")
         finally:
             engine.dispose()
@@ -58,7 +60,7 @@ def cmd_seed_demo(_args: argparse.Namespace) -> int:
     from kinderwijkraad.services.demo import seed_demo
 
     engine = db.make_engine(settings.effective_database_url)
-    created = seed_demo(engine)
+    created = seed_demo(engine, photos_dir=settings.photos_dir)
     print("Demo data created." if created else "The database already has accounts; nothing changed.")
     return 0
 
@@ -116,6 +118,28 @@ def cmd_recount(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write every proposal's dossier, one PDF per recipient, into DIR for the archive."""
+    from kinderwijkraad.services.proposals import export_proposals
+
+    settings = get_settings()
+    url = settings.effective_database_url
+    default_file = settings.data_dir / "kinderwijkraad.db"
+    if (settings.uses_default_database and not default_file.exists()) or db.current_revision(url) is None:
+        print("export: the database is empty or not set up; nothing to export", file=sys.stderr)
+        return 2
+    engine = db.make_engine(url)
+    try:
+        written = export_proposals(engine, directory=Path(args.directory), photos_dir=settings.photos_dir,
+                                   cycle_id=args.cycle)
+    finally:
+        engine.dispose()
+    for path in written:
+        print(path)
+    print(f"{len(written)} PDF", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kinderwijkraad", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -141,6 +165,11 @@ def main(argv: list[str] | None = None) -> int:
     recount = commands.add_parser("recount", help="count a closed poll again from the database; JSON on stdout")
     recount.add_argument("poll_id", type=int, metavar="POLL_ID")
     recount.set_defaults(handler=cmd_recount)
+    export = commands.add_parser("export", help="export documents for the archive")
+    export.add_argument("what", choices=["proposals"])
+    export.add_argument("--cycle", type=int, metavar="CYCLE_ID", help="only this cycle (default: all cycles)")
+    export.add_argument("directory", metavar="DIR")
+    export.set_defaults(handler=cmd_export)
     args = parser.parse_args(argv)
     try:
         return args.handler(args)

@@ -70,6 +70,11 @@ class Settings(BaseSettings):
         return self.database_url is None
 
     @property
+    def photos_dir(self) -> Path:
+        """Where the children's cleaned photos are stored (see services/images.py)."""
+        return self.data_dir / "photos"
+
+    @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'kinderwijkraad.db'}"
 

@@ -62,7 +62,7 @@ def served_app() -> Iterator[ServedApp]:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/kwr.db"
         db.upgrade(url)
-        seed_demo(engine := db.make_engine(url))
+        seed_demo(engine := db.make_engine(url), photos_dir=Path(tmp) / "photos")
         engine.dispose()
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))

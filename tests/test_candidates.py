@@ -176,6 +176,21 @@ def test_a_tablet_takes_back_a_mistaken_sign_up_of_its_own_lesson_only(engine, w
     assert candidates.candidates_of_run(engine, actor=teacher, run_id=run_id) == []
 
 
+def test_a_child_on_the_council_cannot_be_removed_from_the_list(engine, world):
+    """Consent made Emma a member: her sign-up stays (meetings keep who was there)."""
+    from kinderwijkraad.services import council
+
+    teacher = world["teacher"]
+    run_id = _at_sign_up(engine, teacher, world["class_a"].id)
+    token = _join(engine, run_id)
+    emma = candidates.sign_up(engine, token=token, first_name="Emma")
+    council.record_consent(engine, actor=world["admin"], candidate_id=emma.id, consent="given")
+    assert _refused_key(lambda: candidates.withdraw(engine, token=token, candidate_id=emma.id)) == "signup.is_member"
+    assert _refused_key(lambda: candidates.remove_candidate(engine, actor=teacher, run_id=run_id,
+                                                            candidate_id=emma.id)) == "signup.is_member"
+    assert [c.first_name for c in candidates.candidates_of_run(engine, actor=teacher, run_id=run_id)] == ["Emma"]
+
+
 def test_the_teacher_sees_the_class_list_and_a_teacher_of_another_class_is_refused(engine, world):
     teacher = world["teacher"]
     run_id = _at_sign_up(engine, teacher, world["class_a"].id)

@@ -72,8 +72,12 @@ EXPECTED_TITLE = {
     navigation.TEMPLATES: lambda role: t("page.templates"),
     navigation.JOIN: lambda role: t("join.title"),
     navigation.POLLS: lambda role: t("page.polls"),
+    navigation.COUNCIL: lambda role: t("page.council"),
     navigation.VOTE: lambda role: t("vote.title"),
     navigation.BOOTH: lambda role: t("booth.title"),
+    navigation.PROPOSALS: lambda role: t("page.proposals"),
+    navigation.REPLIES: lambda role: t("page.replies"),
+    navigation.REPLY: lambda role: t("reply.title"),
 }
 
 

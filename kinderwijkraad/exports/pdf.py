@@ -47,6 +47,11 @@ RULE: RGB = (150, 150, 150)
 # and variation selectors vanish, so an emoji sequence prints as one box, not three.
 _DROP_CATEGORIES = {"Cf"}
 _VARIATION_SELECTORS = range(0xFE00, 0xFE10)
+# Format characters DejaVu does have glyphs for (zero-width space and joiners, bidi marks, the
+# byte-order mark, the soft hyphen): dropped before the glyph check, so the joiners of an emoji
+# family do not print as boxes of their own between the emoji's boxes.
+_INVISIBLE = dict.fromkeys([0x00AD, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065),
+                            *range(0x2066, 0x206A), 0xFEFF])
 
 
 class KwrPDF(FPDF):
@@ -59,6 +64,7 @@ class KwrPDF(FPDF):
       handed over as bytes. Fonts are added by us from `assets/fonts` only.
     - `running_header` (left, right) is printed at the top of every page; the left part is cut to
       make room for the right one. `page_numbers` adds "blad 1/3" at the bottom.
+    - `compliance` is handed to fpdf2's `enforce_compliance` (e.g. "PDFA_2B").
     """
 
     def __init__(
@@ -68,8 +74,11 @@ class KwrPDF(FPDF):
         orientation: Literal["portrait", "landscape"] = "portrait",
         running_header: tuple[str, str] = ("", ""),
         page_numbers: bool = False,
+        compliance: str | None = None,
     ) -> None:
-        super().__init__(orientation=orientation, unit="mm", format="A4")
+        # `compliance`, e.g. "PDFA_2B" for documents that are archived (a proposal sent to the
+        # gemeente): fpdf2 then writes the XMP metadata and the sRGB output intent itself.
+        super().__init__(orientation=orientation, unit="mm", format="A4", enforce_compliance=compliance)
         self.resource_access_policy = ResourceAccessPolicy.NONE
         self.running_header = running_header
         self.page_numbers = page_numbers
@@ -105,6 +114,7 @@ class KwrPDF(FPDF):
         font = self.current_font
         if font is None or not hasattr(font, "cmap"):
             return super().normalize_text(text)
+        text = text.translate(_INVISIBLE)
         glyphs = self._glyph_sets.get(font.fontkey)
         if glyphs is None:
             # DejaVu maps U+0000 to a glyph: control characters never count as printable.

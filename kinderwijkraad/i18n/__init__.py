@@ -7,6 +7,7 @@ The language is per Streamlit session: the app sets it at the start of every run
 from __future__ import annotations
 
 from contextvars import ContextVar
+from datetime import date
 
 from kinderwijkraad.i18n.en import MESSAGES as EN
 from kinderwijkraad.i18n.nl import MESSAGES as NL
@@ -37,3 +38,9 @@ def t(key: str, /, *, language: str | None = None, **params: object) -> str:
         return text.format(**params) if params else text
     except (KeyError, IndexError, ValueError):
         return text
+
+
+def long_date(day: date) -> str:
+    """A date as a letter writes it: "27 november 2026" (no locale module: the server's locale is
+    not the reader's)."""
+    return t("date.long", day=day.day, month=t(f"month.{day.month}"), year=day.year)

@@ -21,6 +21,16 @@ from kinderwijkraad.models.accounts import (  # noqa: E402
     UserCreate,
     UserUpdate,
 )
+from kinderwijkraad.models.council import (  # noqa: E402
+    Attendance,
+    Consent,
+    CouncilMember,
+    CouncilRole,
+    Installation,
+    Meeting,
+    WorkItem,
+    WorkStatus,
+)
 from kinderwijkraad.models.councils import (  # noqa: E402
     Classroom,
     ClassroomCreate,
@@ -58,6 +68,19 @@ from kinderwijkraad.models.lessons import (  # noqa: E402
     Text,
     Theme,
 )
+from kinderwijkraad.models.proposals import (  # noqa: E402
+    AnswerSource,
+    AuditEntry,
+    CostBand,
+    Decision,
+    FeedbackShare,
+    Proposal,
+    ProposalInput,
+    ProposalPlan,
+    Recipient,
+    RecipientStatus,
+    ReplyLink,
+)
 from kinderwijkraad.models.voting import (  # noqa: E402
     Ballot,
     BallotKind,
@@ -81,4 +104,7 @@ __all__ = [
     "LessonTemplate", "Mood", "Plan", "PlanField", "PlanForm", "PlanStatus", "Step", "StepKind", "Team", "Text",
     "Theme", "Ballot", "BallotKind", "Booth", "Candidate", "CountMethod", "OptionSubject", "PaperTally", "Poll",
     "PollOption", "Receipt", "VotingCard",
+    "Attendance", "Consent", "CouncilMember", "CouncilRole", "Installation", "Meeting", "WorkItem",
+    "WorkStatus", "AnswerSource", "AuditEntry", "CostBand", "Decision", "FeedbackShare", "Proposal", "ProposalInput",
+    "ProposalPlan", "Recipient", "RecipientStatus", "ReplyLink",
 ]

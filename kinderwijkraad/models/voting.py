@@ -16,6 +16,7 @@ from enum import StrEnum
 from sqlmodel import JSON, CheckConstraint, Column, Field, SQLModel, UniqueConstraint
 
 from kinderwijkraad.models.common import enum_type, utc_datetime_type, utcnow
+from kinderwijkraad.models.council import Consent
 
 
 class BallotKind(StrEnum):
@@ -200,3 +201,6 @@ class Candidate(SQLModel, table=True):
     run_id: int | None = Field(default=None, foreign_key="lessonrun.id")
     first_name: str = Field(min_length=1, max_length=40)
     created_at: datetime = Field(default_factory=utcnow, sa_type=utc_datetime_type())
+    # From the paper slip the child takes home; only "given" makes the child a council member.
+    consent: Consent = Field(default=Consent.PENDING, sa_type=enum_type(Consent))
+    consent_recorded_at: datetime | None = Field(default=None, sa_type=utc_datetime_type())

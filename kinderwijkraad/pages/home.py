@@ -4,7 +4,7 @@ import streamlit as st
 
 from kinderwijkraad.i18n import t
 from kinderwijkraad.models import Phase, Role
-from kinderwijkraad.services import home
+from kinderwijkraad.services import home, proposals
 from kinderwijkraad.ui import auth, navigation
 from kinderwijkraad.ui.database import engine
 from kinderwijkraad.ui.format import label, plain
@@ -17,6 +17,16 @@ st.caption(t(f"home.role_intro.{actor.role.value}"))
 
 for todo in overview.todos:
     st.info(t(todo.key, **todo.params), icon=":material/arrow_forward:")
+
+# Proposals past their reply-by date without an answer: the facilitator follows them up.
+late = proposals.overdue(engine(), actor=actor)
+if late:
+    with st.container(border=True):
+        st.subheader(t("home.overdue", count=len(late)))
+        for row in late:
+            st.error(t("proposal.overdue", organisation=plain(row.organisation), proposal=plain(row.proposal_title),
+                       date=row.reply_by.strftime("%d-%m-%Y")), icon=":material/alarm:")
+        st.page_link(navigation.PROPOSALS.path.as_posix(), label=t("home.go_proposals"), icon=":material/mail:")
 
 if overview.counts:
     columns = st.columns(len(overview.counts))

@@ -20,7 +20,16 @@ from sqlmodel import Session, col, select
 
 from kinderwijkraad.db import read_session, write_session
 from kinderwijkraad.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from kinderwijkraad.models import Candidate, Classroom, Cycle, LessonRun, LessonTemplate, School, StepKind
+from kinderwijkraad.models import (
+    Candidate,
+    Classroom,
+    CouncilMember,
+    Cycle,
+    LessonRun,
+    LessonTemplate,
+    School,
+    StepKind,
+)
 from kinderwijkraad.models.common import as_utc
 from kinderwijkraad.services.common import Actor, refused_as
 from kinderwijkraad.services.lessons import joined_device, run_in_scope
@@ -116,7 +125,7 @@ def withdraw(engine: Engine, *, token: str, candidate_id: int) -> None:
         candidate = session.get(Candidate, candidate_id)
         if candidate is None or candidate.run_id != device.run_id:
             raise NotFound("signup.not_found")
-        session.delete(candidate)
+        _delete_unless_member(session, candidate)
 
 
 def tablet_sign_ups(engine: Engine, *, token: str, candidate_ids: Iterable[int]) -> list[CandidateView]:
@@ -152,7 +161,15 @@ def remove_candidate(engine: Engine, *, actor: Actor, run_id: int, candidate_id:
         candidate = session.get(Candidate, candidate_id)
         if candidate is None or candidate.classroom_id != run.classroom_id:
             raise NotFound("signup.not_found")
-        session.delete(candidate)
+        _delete_unless_member(session, candidate)
+
+
+def _delete_unless_member(session: Session, candidate: Candidate) -> None:
+    """A child already on the council stays: their meetings keep who was there. The facilitator
+    makes a member inactive on the council page instead."""
+    if session.exec(select(CouncilMember.id).where(CouncilMember.candidate_id == candidate.id)).first():
+        raise NotAllowed("signup.is_member", name=candidate.first_name)
+    session.delete(candidate)
 
 
 def candidates_of_cycle(engine: Engine, *, actor: Actor, cycle_id: int) -> list[CandidateView]:

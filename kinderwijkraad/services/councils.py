@@ -30,6 +30,8 @@ from kinderwijkraad.models import (
     Partnership,
     PartnershipCreate,
     Phase,
+    Proposal,
+    Recipient,
     Role,
     School,
     SchoolCreate,
@@ -498,4 +500,8 @@ def remove_partner(engine: Engine, *, actor: Actor, partnership_id: int) -> None
         if partnership is None:
             raise NotFound("error.not_found.partner")
         _cycle(session, actor, partnership.cycle_id)
+        addressed = select(Recipient.id).join(Proposal, col(Proposal.id) == Recipient.proposal_id).where(
+            Proposal.cycle_id == partnership.cycle_id, Recipient.organisation_id == partnership.organisation_id)
+        if session.exec(addressed).first() is not None:
+            raise Conflict("error.partner_has_proposals")
         session.delete(partnership)

@@ -6,6 +6,7 @@ Demo mode is on by default for the embedded SQLite database and never in product
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Engine, func
 from sqlmodel import select
@@ -13,7 +14,7 @@ from sqlmodel import select
 from kinderwijkraad.db import read_session, write_session
 from kinderwijkraad.errors import Conflict
 from kinderwijkraad.models import BallotKind, CountMethod, OrganisationKind, Phase, Role, User, UserCreate
-from kinderwijkraad.services import accounts, ballots, councils, lessons, plans, polls, templates
+from kinderwijkraad.services import accounts, ballots, councils, demo_year, lessons, plans, polls, templates
 from kinderwijkraad.services.common import Actor, refused_as, validated
 
 
@@ -56,9 +57,10 @@ def has_users(engine: Engine) -> bool:
         return bool(session.exec(select(func.count()).select_from(User)).one())
 
 
-def seed_demo(engine: Engine) -> bool:
+def seed_demo(engine: Engine, photos_dir: Path | None = None) -> bool:
     """Fill an empty database with the demo wijk and one account per role; False (and nothing
-    written) when the database already has accounts."""
+    written) when the database already has accounts. With `photos_dir`, the previous year's plans
+    get the children's drawings of their places (stored like an upload)."""
     if has_users(engine):
         return False
     admin = bootstrap_admin(engine, username="demo-admin", display_name="Demo Beheerder",
@@ -67,10 +69,11 @@ def seed_demo(engine: Engine) -> bool:
                                             kind=OrganisationKind.MUNICIPALITY)
     corporatie = councils.create_organisation(engine, actor=admin, name="Woonstichting Rivierthuis",
                                               kind=OrganisationKind.HOUSING)
-    councils.add_contact(engine, actor=admin, organisation_id=gemeente.id, name="Sanne de Wit",
-                         job_title="Beleidsmedewerker jeugd", email="s.dewit@example.org")
-    councils.add_contact(engine, actor=admin, organisation_id=corporatie.id, name="Karim El Amrani",
-                         job_title="Wijkconsulent", email="k.elamrani@example.org")
+    gemeente_contact = councils.add_contact(engine, actor=admin, organisation_id=gemeente.id, name="Sanne de Wit",
+                                            job_title="Beleidsmedewerker jeugd", email="s.dewit@example.org")
+    corporatie_contact = councils.add_contact(engine, actor=admin, organisation_id=corporatie.id,
+                                              name="Karim El Amrani", job_title="Wijkconsulent",
+                                              email="k.elamrani@example.org")
     wijk = councils.create_neighbourhood(engine, actor=admin, name="De Vogelbuurt", municipality="Rivierstad")
     cycle = councils.create_cycle(engine, actor=admin, neighbourhood_id=wijk.id, school_year="2026-2027",
                                   listener="Wethouder Jeugd en Wijken", reply_by_days=42, budget_eur=5000)
@@ -82,12 +85,13 @@ def seed_demo(engine: Engine) -> bool:
     teacher = accounts.create_user(engine, actor=admin, username="demo-leerkracht", display_name="Juf Demi",
                                    email="", role=Role.TEACHER, one_time_password=DEMO_PASSWORD,
                                    must_change_password=False)
-    accounts.create_user(engine, actor=admin, username="demo-begeleider", display_name="Begeleider Bo",
-                         email="", role=Role.FACILITATOR, one_time_password=DEMO_PASSWORD,
-                         neighbourhood_ids=[wijk.id], must_change_password=False)
-    accounts.create_user(engine, actor=admin, username="demo-ambtenaar", display_name="Ambtenaar Ali",
-                         email="", role=Role.OFFICIAL, one_time_password=DEMO_PASSWORD,
-                         organisation_id=gemeente.id, must_change_password=False)
+    facilitator = accounts.create_user(engine, actor=admin, username="demo-begeleider", display_name="Begeleider Bo",
+                                       email="bo@kiesenco.example.org", role=Role.FACILITATOR,
+                                       one_time_password=DEMO_PASSWORD, neighbourhood_ids=[wijk.id],
+                                       must_change_password=False)
+    official = accounts.create_user(engine, actor=admin, username="demo-ambtenaar", display_name="Ambtenaar Ali",
+                                    email="", role=Role.OFFICIAL, one_time_password=DEMO_PASSWORD,
+                                    organisation_id=gemeente.id, must_change_password=False)
     regenboog = councils.create_school(engine, actor=admin, neighbourhood_id=wijk.id, name="OBS De Regenboog")
     vlinder = councils.create_school(engine, actor=admin, neighbourhood_id=wijk.id, name="Kindcentrum De Vlinder")
     classrooms = [
@@ -103,6 +107,18 @@ def seed_demo(engine: Engine) -> bool:
     for classroom, written in zip(classrooms[2:], (DEMO_PLANS[:5], DEMO_PLANS[5:]), strict=True):
         _seed_lesson_with_plans(engine, admin, classroom.id, written)
     _seed_votes(engine, admin, cycle.id, classrooms)
+    bo = Actor(user_id=facilitator.id, username=facilitator.username, display_name=facilitator.display_name,
+               role=Role.FACILITATOR, neighbourhood_ids=frozenset({wijk.id}))
+    ali = Actor(user_id=official.id, username=official.username, display_name=official.display_name,
+                role=Role.OFFICIAL, organisation_id=gemeente.id)
+    demo_year.seed_previous_year(
+        engine, admin=admin, facilitator=bo, official=ali, neighbourhood_id=wijk.id,
+        schools=(regenboog.id, vlinder.id), partners=((gemeente.id, gemeente_contact.id),
+                                                      (corporatie.id, corporatie_contact.id)),
+        photos_dir=photos_dir,
+    )
+    demo_year.seed_late_proposal(engine, facilitator=bo, cycle_id=cycle.id,
+                                 partner=(corporatie.id, corporatie_contact.id))
     return True
 
 

@@ -724,3 +724,9 @@ def results_report(outcome: PollResults, scope: ScopeResult, *, closed_at_text: 
         winners_note=t("results.tie_note", options=", ".join(tied)) if tied else "",
         footnote=t("results.footnote", min=MIN_BALLOTS_SHOWN),
     )
+
+
+def closed_results(session: Session, poll: Poll) -> PollResults:
+    """The full count of a closed poll inside the caller's session (for services that build on
+    the outcome: support in a proposal, the council's work list, a plan's lifecycle)."""
+    return _results(session, poll, _classrooms_of(session, poll))

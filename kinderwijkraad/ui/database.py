@@ -18,7 +18,7 @@ def _engine_for(url: str, prepare: bool, seed_demo: bool) -> Engine:
         db.upgrade(url)
     engine = db.make_engine(url)
     if seed_demo:
-        demo.seed_demo(engine)
+        demo.seed_demo(engine, photos_dir=get_settings().photos_dir)
     return engine
 
 

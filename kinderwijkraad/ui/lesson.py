@@ -47,7 +47,7 @@ def position(state: lessons.RunState) -> tuple:
 
 
 def photos_dir():
-    return get_settings().data_dir / "photos"
+    return get_settings().photos_dir
 
 
 def text_of(value) -> str:

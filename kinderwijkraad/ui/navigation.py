@@ -47,6 +47,11 @@ POLLS = PageSpec(
     "stemmingen.py", "stemmingen", "page.polls", ":material/how_to_vote:",
     frozenset({Role.ADMIN, Role.FACILITATOR, Role.TEACHER}),
 )
+COUNCIL = PageSpec("raad.py", "raad", "page.council", ":material/groups:", STAFF_WHO_MANAGE)
+PROPOSALS = PageSpec(
+    "voorstellen.py", "voorstellen", "page.proposals", ":material/mail:", STAFF_WHO_MANAGE,
+)
+REPLIES = PageSpec("reacties.py", "reacties", "page.replies", ":material/inbox:", frozenset({Role.OFFICIAL}))
 USERS = PageSpec("gebruikers.py", "gebruikers", "page.users", ":material/group:", frozenset({Role.ADMIN}))
 ACCOUNT = PageSpec("account.py", "account", "page.account", ":material/person:", ALL_ROLES)
 LOGIN = PageSpec("login.py", "login", "page.login", ":material/login:", frozenset())
@@ -54,11 +59,14 @@ LOGIN = PageSpec("login.py", "login", "page.login", ":material/login:", frozense
 JOIN = PageSpec("meedoen.py", "meedoen", "page.join", ":material/tablet:", ALL_ROLES)
 VOTE = PageSpec("stemmen.py", "stemmen", "page.vote", ":material/ballot:", ALL_ROLES)
 BOOTH = PageSpec("stemhokje.py", "stemhokje", "page.booth", ":material/how_to_reg:", ALL_ROLES)
+# An official without an account answers one proposal through a reply link.
+REPLY = PageSpec("antwoord.py", "antwoord", "page.reply", ":material/reply:", ALL_ROLES)
 
 PAGES: tuple[PageSpec, ...] = (
-    HOME, LESSON, POLLS, NEIGHBOURHOODS, THEMES, TEMPLATES, USERS, ACCOUNT, JOIN, VOTE, BOOTH,
+    HOME, LESSON, POLLS, COUNCIL, PROPOSALS, REPLIES, NEIGHBOURHOODS, THEMES, TEMPLATES, USERS, ACCOUNT, JOIN,
+    VOTE, BOOTH, REPLY,
 )
-PUBLIC_PAGES: tuple[PageSpec, ...] = (LOGIN, JOIN, VOTE, BOOTH)
+PUBLIC_PAGES: tuple[PageSpec, ...] = (LOGIN, JOIN, VOTE, BOOTH, REPLY)
 
 
 def pages_for(role: Role) -> list[PageSpec]:

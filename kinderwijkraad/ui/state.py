@@ -40,6 +40,7 @@ VOTE_ERROR = "stemmen.error"  # a refused card or ballot, shown once
 BOOTH_RECEIPT = "stemhokje.receipt"  # (receipt code, shown since) on the booth tablet
 TEMPLATES_SHOW_NEXT = "templates.show_next"  # a template copy to open on the next run
 THEMES_SELECTED = "themes.selected_ids"  # plan ids selected in the themes table
+COUNCIL_PDFS = "raad.pdfs"  # {(kind, cycle id): bytes}: certificates / programme made on click, to download
 
 LIBRARY_KEYS = ("authentication_status", "username", "name", "roles", "email", "logout", "init", "set", "delete")
 
