@@ -912,3 +912,11 @@ def test_the_audit_log_follows_a_proposal_without_the_childrens_words(engine, wo
     with pytest.raises(NotFound):
         audit.audit_log(engine, actor=world.facilitator, cycle_id=999_999)
 
+
+
+def test_a_rejected_proposal_is_never_marked_carried_out(engine, world):
+    rid = pf.answer(engine, world, "gemeente", Decision.REJECTED, reasons="Geen plek.")
+    with pytest.raises(InvalidInput) as refused:
+        proposals.move_recipient(engine, actor=world.facilitator, recipient_id=rid, to=RecipientStatus.DONE)
+    assert refused.value.key == "proposal.rejected_not_done"
+    assert pf.recipient(engine, world, "gemeente").status == RecipientStatus.ANSWERED

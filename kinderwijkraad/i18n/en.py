@@ -1081,7 +1081,7 @@ MESSAGES: dict[str, str] = {
     "reply.dossier": "The whole proposal (PDF)",
     "reply.intro": "The children's council sent this proposal to **{organisation}**. Read it and give your answer below: the children will hear what happens to their plan.",
     "reply.no_link": "Open this page with the reply link you received from the children's council facilitator.",
-    "reply.privacy": "With this link you can only answer this proposal. It holds no data about children.",
+    "reply.privacy": "With this link you can only answer this proposal. It holds no children's names.",
     "reply.reply_by": "Please answer before {date}",
     "reply.status": "Status: {status}",
     "reply.title": "Answer to a proposal of the children's council",
@@ -1122,4 +1122,6 @@ MESSAGES: dict[str, str] = {
     "pdf.feedback.decision.waiting": "Still waiting",
     "signup.is_member": "{name} is already on the children's council and stays on the list. The facilitator can make {name} inactive on the council page.",
     "error.partner_has_proposals": "This partner has already received proposals of this school year and therefore stays a partner.",
+    "proposal.rejected_not_done": "A rejected proposal cannot be marked as carried out.",
+    "replies.proposal": "The proposal",
 }

@@ -1092,7 +1092,7 @@ MESSAGES: dict[str, str] = {
     "reply.dossier": "Het hele voorstel (PDF)",
     "reply.intro": "De Kinderwijkraad heeft dit voorstel aan **{organisation}** gestuurd. Lees het, en geef hieronder uw reactie: de kinderen horen wat er met hun plan gebeurt.",
     "reply.no_link": "Open deze pagina met de antwoordlink die u van de begeleider van de Kinderwijkraad kreeg.",
-    "reply.privacy": "Met deze link kunt u alleen op dit voorstel reageren. Er staan geen gegevens van kinderen in.",
+    "reply.privacy": "Met deze link kunt u alleen op dit voorstel reageren. Er staan geen namen van kinderen in.",
     "reply.reply_by": "Graag een reactie vóór {date}",
     "reply.status": "Status: {status}",
     "reply.title": "Reactie op een voorstel van de Kinderwijkraad",
@@ -1133,4 +1133,6 @@ MESSAGES: dict[str, str] = {
     "pdf.feedback.decision.waiting": "We wachten nog",
     "signup.is_member": "{name} zit al in de Kinderwijkraad en blijft op de lijst. De begeleider kan {name} op de pagina Kinderwijkraad op niet-actief zetten.",
     "error.partner_has_proposals": "Deze partner heeft al voorstellen van dit schooljaar gekregen en blijft daarom partner.",
+    "proposal.rejected_not_done": "Een afgewezen voorstel kan niet op 'uitgevoerd' staan.",
+    "replies.proposal": "Het voorstel",
 }

@@ -6,9 +6,9 @@ from functools import partial
 import streamlit as st
 
 from kinderwijkraad.i18n import t
-from kinderwijkraad.models import RecipientStatus
+from kinderwijkraad.models import Decision, RecipientStatus
 from kinderwijkraad.services import answers, proposals
-from kinderwijkraad.services.proposals import RecipientRow
+from kinderwijkraad.services.proposals import WAITING, RecipientRow
 from kinderwijkraad.ui import auth, navigation, state
 from kinderwijkraad.ui.answer import answer_form, current_answer
 from kinderwijkraad.ui.database import engine
@@ -39,14 +39,15 @@ for view, row in received:
     with st.container(border=True):
         st.subheader(plain(view.title))
         (st.error if row.overdue else st.info)(status_text(row))
-        for name in ("problem", "idea", "ask"):
-            if view.fields[name]:
-                st.markdown(f"**{t(f'field.{name}')}**")
-                st.text(view.fields[name])
+        with st.expander(t("replies.proposal"), expanded=row.status in WAITING):
+            for name in ("problem", "idea", "ask"):
+                if view.fields[name]:
+                    st.markdown(f"**{t(f'field.{name}')}**")
+                    st.text(view.fields[name])
         left, right = st.columns(2)
         with left:
             dossier_download(actor, view, row, key=f"replies.pdf.{row.id}")
-        move = OFFICIAL_MOVES.get(row.status)
+        move = None if row.decision == Decision.REJECTED else OFFICIAL_MOVES.get(row.status)
         if move and right.button(t(f"proposal.move.{move.value}"), key=f"replies.move.{row.id}"):
             with shows_errors():
                 proposals.move_recipient(engine(), actor=actor, recipient_id=row.id, to=move)

@@ -9,7 +9,7 @@ import streamlit as st
 
 from kinderwijkraad.exports.feedback import render_feedback_sheet
 from kinderwijkraad.i18n import t
-from kinderwijkraad.models import CostBand, RecipientStatus
+from kinderwijkraad.models import CostBand, Decision, RecipientStatus
 from kinderwijkraad.services import answers, audit, feedback, plans, proposals
 from kinderwijkraad.services.proposals import ProposalView, RecipientRow
 from kinderwijkraad.ui import auth, navigation, state
@@ -110,7 +110,7 @@ def _recipient(view: ProposalView, row: RecipientRow) -> None:
         st.caption(" · ".join(t(f"proposal.date.{name}", at=local_time(at)) for name, at in dates if at))
         # One above the other: side by side, "Dossier voor Woonstichting Rivierthuis (PDF)" is cut off.
         dossier_download(actor, view, row, key=f"proposals.pdf.{row.id}")
-        move = NEXT_MOVE.get(row.status)
+        move = None if row.decision == Decision.REJECTED else NEXT_MOVE.get(row.status)
         if move and st.button(t(f"proposal.move.{move.value}"), key=f"proposals.move.{row.id}", type="primary"):
             with shows_errors():
                 proposals.move_recipient(engine(), actor=actor, recipient_id=row.id, to=move)
@@ -332,15 +332,14 @@ def _sheet(classroom_id: int) -> None:
             for plan in sheet.plans:
                 st.markdown(f"**{plain(plan.title)}** — {plain(plan.outcome)}")
                 for answer in plan.answers:
-                    st.markdown(f"- {plain(answer.organisation)}: **{plain(answer.decision_label)}** "
-                                f"{plain(answer.answer)}")
-        left, right = st.columns(2)
-        with left:
-            st.download_button(t("feedback.download"), partial(render_feedback_sheet, sheet),
-                               file_name=f"terugkoppeling-{classroom_id}.pdf", mime="application/pdf",
-                               icon=":material/picture_as_pdf:", key=f"proposals.sheet.{classroom_id}",
-                               on_click="ignore")
-        if right.button(t("feedback.mark_shared"), key=f"proposals.shared.{classroom_id}", type="primary",
+                    said = f" — {plain(answer.answer)}" if answer.answer else ""
+                    st.markdown(f"- {plain(answer.organisation)}: **{plain(answer.decision_label)}**{said}")
+        # One above the other: side by side, the download's label is cut off on a tablet.
+        st.download_button(t("feedback.download"), partial(render_feedback_sheet, sheet),
+                           file_name=f"terugkoppeling-{classroom_id}.pdf", mime="application/pdf",
+                           icon=":material/picture_as_pdf:", key=f"proposals.sheet.{classroom_id}",
+                           on_click="ignore")
+        if st.button(t("feedback.mark_shared"), key=f"proposals.shared.{classroom_id}", type="primary",
                         icon=":material/co_present:"):
             with shows_errors():
                 feedback.record_shared(engine(), actor=actor, classroom_id=classroom_id)

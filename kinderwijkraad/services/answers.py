@@ -35,13 +35,12 @@ from kinderwijkraad.models import (
 )
 from kinderwijkraad.models.common import as_utc, utcnow
 from kinderwijkraad.services import audit
-from kinderwijkraad.services.common import Actor
+from kinderwijkraad.services.common import Actor, managed_cycle
 from kinderwijkraad.services.proposals import (
     WAITING,
     ProposalView,
     RecipientRow,
     build_dossier,
-    managed_cycle,
     proposal_view,
     readable_recipient,
     recipient_of,

@@ -11,10 +11,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from kinderwijkraad.db import read_session
-from kinderwijkraad.errors import NotAllowed, NotFound
-from kinderwijkraad.models import AuditEntry, Cycle
+from kinderwijkraad.models import AuditEntry
 from kinderwijkraad.models.common import as_utc
-from kinderwijkraad.services.common import Actor
+from kinderwijkraad.services.common import Actor, managed_cycle
 
 
 def record(
@@ -52,11 +51,7 @@ def audit_log(engine: Engine, *, actor: Actor, cycle_id: int, subject: str | Non
               subject_id: int | None = None, limit: int = 500) -> list[AuditRow]:
     """The newest entries of a cycle (optionally of one subject), for its facilitators."""
     with read_session(engine) as session:
-        cycle = session.get(Cycle, cycle_id)
-        if cycle is None:
-            raise NotFound("error.not_found.cycle")
-        if not actor.manages(cycle.neighbourhood_id):
-            raise NotAllowed("error.not_allowed")
+        managed_cycle(session, actor, cycle_id)
         query = select(AuditEntry).where(AuditEntry.cycle_id == cycle_id)
         if subject is not None:
             query = query.where(AuditEntry.subject == subject)

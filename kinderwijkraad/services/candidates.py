@@ -24,14 +24,13 @@ from kinderwijkraad.models import (
     Candidate,
     Classroom,
     CouncilMember,
-    Cycle,
     LessonRun,
     LessonTemplate,
     School,
     StepKind,
 )
 from kinderwijkraad.models.common import as_utc
-from kinderwijkraad.services.common import Actor, refused_as
+from kinderwijkraad.services.common import Actor, managed_cycle, refused_as
 from kinderwijkraad.services.lessons import joined_device, run_in_scope
 
 MAX_FIRST_NAME = 40  # the Candidate column
@@ -176,11 +175,7 @@ def candidates_of_cycle(engine: Engine, *, actor: Actor, cycle_id: int) -> list[
     """Every sign-up of every class of a cycle, by school, class and name: the list the council is
     formed from. Admins and the wijk's facilitators only."""
     with read_session(engine) as session:
-        cycle = session.get(Cycle, cycle_id)
-        if cycle is None:
-            raise NotFound("error.not_found.cycle")
-        if not actor.manages(cycle.neighbourhood_id):
-            raise NotAllowed("error.not_allowed")
+        managed_cycle(session, actor, cycle_id)
         rows = session.exec(select(Candidate).join(Classroom, col(Classroom.id) == Candidate.classroom_id)
                             .where(Classroom.cycle_id == cycle_id)).all()
         views = _views(session, rows)

@@ -10,9 +10,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
 
-from kinderwijkraad.errors import Conflict, InvalidInput, NotAllowed
-from kinderwijkraad.models import Role
+from kinderwijkraad.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from kinderwijkraad.models import Cycle, Role
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -35,6 +36,19 @@ class Actor:
         return self.role == Role.ADMIN or (
             self.role == Role.FACILITATOR and neighbourhood_id in self.neighbourhood_ids
         )
+
+
+def managed_cycle(session: Session, actor: Actor, cycle_id: int, *, lock: bool = False) -> Cycle:
+    """The cycle, if this actor manages its wijk (admins, and the wijk's facilitators). `lock`
+    holds its row until the transaction ends (FOR UPDATE on PostgreSQL; SQLite's write
+    transactions already hold the database), so first saves of one cycle follow each other."""
+    query = select(Cycle).where(Cycle.id == cycle_id)
+    cycle = session.exec(query.with_for_update() if lock else query).first()
+    if cycle is None:
+        raise NotFound("error.not_found.cycle")
+    if not actor.manages(cycle.neighbourhood_id):
+        raise NotAllowed("error.not_allowed")
+    return cycle
 
 
 def require_role(actor: Actor, *roles: Role) -> None:

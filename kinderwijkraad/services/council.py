@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select
 
 from kinderwijkraad.db import read_session, write_session
-from kinderwijkraad.errors import InvalidInput, NotAllowed, NotFound
+from kinderwijkraad.errors import InvalidInput, NotFound
 from kinderwijkraad.exports.council import Certificate, InstallationProgramme, ProgrammeItem
 from kinderwijkraad.i18n import long_date, t
 from kinderwijkraad.models import (
@@ -47,7 +47,7 @@ from kinderwijkraad.models import (
 )
 from kinderwijkraad.models.common import as_utc, utcnow
 from kinderwijkraad.services import audit
-from kinderwijkraad.services.common import Actor, validated
+from kinderwijkraad.services.common import Actor, managed_cycle, validated
 from kinderwijkraad.services.support import cycle_support
 
 ROLE_ORDER = (CouncilRole.CHAIR, CouncilRole.SECRETARY, CouncilRole.MEMBER)
@@ -202,23 +202,11 @@ class WorkList:
 # --- scope ---------------------------------------------------------------------------------
 
 
-def _cycle(session: Session, actor: Actor, cycle_id: int, *, lock: bool = False) -> Cycle:
-    query = select(Cycle).where(Cycle.id == cycle_id)
-    if lock:  # FOR UPDATE on PostgreSQL; SQLite's write transactions already take the lock
-        query = query.with_for_update()
-    cycle = session.exec(query).first()
-    if cycle is None:
-        raise NotFound("error.not_found.cycle")
-    if not actor.manages(cycle.neighbourhood_id):
-        raise NotAllowed("error.not_allowed")
-    return cycle
-
-
 def _member(session: Session, actor: Actor, member_id: int) -> CouncilMember:
     member = session.get(CouncilMember, member_id)
     if member is None:
         raise NotFound("council.member_not_found")
-    _cycle(session, actor, member.cycle_id)
+    managed_cycle(session, actor, member.cycle_id)
     return member
 
 
@@ -229,7 +217,7 @@ def _meeting(session: Session, actor: Actor, meeting_id: int, *, lock: bool = Fa
     meeting = session.exec(query).first()
     if meeting is None:
         raise NotFound("council.meeting_not_found")
-    _cycle(session, actor, meeting.cycle_id)
+    managed_cycle(session, actor, meeting.cycle_id)
     return meeting
 
 
@@ -255,7 +243,7 @@ def council_of_cycle(engine: Engine, *, actor: Actor, cycle_id: int) -> CouncilV
     """Everyone who signed up in the cycle's classes with their consent status, and the council's
     members (active and not)."""
     with read_session(engine) as session:
-        cycle = _cycle(session, actor, cycle_id)
+        cycle = managed_cycle(session, actor, cycle_id)
         rows = _candidate_rows(session, cycle_id)
         name = _name_of(session, cycle)
     candidates = tuple(
@@ -289,7 +277,7 @@ def record_consent(engine: Engine, *, actor: Actor, candidate_id: int, consent: 
         if candidate is None:
             raise NotFound("council.candidate_not_found")
         classroom = session.get(Classroom, candidate.classroom_id)
-        cycle = _cycle(session, actor, classroom.cycle_id)
+        cycle = managed_cycle(session, actor, classroom.cycle_id)
         member = session.exec(select(CouncilMember).where(CouncilMember.candidate_id == candidate.id)).first()
         previous = Consent(candidate.consent)
         if previous != consent:
@@ -370,7 +358,7 @@ def set_member_active(engine: Engine, *, actor: Actor, member_id: int, active: b
 def installation(engine: Engine, *, actor: Actor, cycle_id: int) -> InstallationView:
     """How the council is installed; empty defaults before anything was saved."""
     with read_session(engine) as session:
-        cycle = _cycle(session, actor, cycle_id)
+        cycle = managed_cycle(session, actor, cycle_id)
         row = session.get(Installation, cycle_id)
         name = _name_of(session, cycle)
     stored = row or Installation(cycle_id=cycle_id)
@@ -387,7 +375,7 @@ def save_installation(
     data = validated(InstallationInput, alderman_name=alderman_name, alderman_title=alderman_title,
                      installed_on=installed_on, venue=venue, programme=programme)
     with write_session(engine) as session:
-        _cycle(session, actor, cycle_id, lock=True)
+        managed_cycle(session, actor, cycle_id, lock=True)
         row = session.get(Installation, cycle_id)
         if row is None:
             row = Installation(cycle_id=cycle_id)
@@ -456,7 +444,7 @@ def installation_programme(engine: Engine, *, actor: Actor, cycle_id: int) -> In
 def meetings(engine: Engine, *, actor: Actor, cycle_id: int) -> list[MeetingRow]:
     """The council's meetings, newest first, with who was there."""
     with read_session(engine) as session:
-        _cycle(session, actor, cycle_id)
+        managed_cycle(session, actor, cycle_id)
         rows = session.exec(select(Meeting).where(Meeting.cycle_id == cycle_id)
                             .order_by(col(Meeting.held_on).desc(), col(Meeting.id).desc())).all()
         present: dict[int, set[int]] = {}
@@ -475,7 +463,7 @@ def create_meeting(
     """A new meeting of the council, with who was there (members of this council only); its id."""
     data = validated(MeetingInput, held_on=held_on, agenda=agenda, minutes=minutes, decisions=decisions)
     with write_session(engine) as session:
-        _cycle(session, actor, cycle_id)
+        managed_cycle(session, actor, cycle_id)
         meeting = Meeting(cycle_id=cycle_id, **data.model_dump())
         session.add(meeting)
         session.flush()
@@ -554,7 +542,7 @@ def work_list(engine: Engine, *, actor: Actor, cycle_id: int) -> WorkList:
     more than three), with what was saved for it; then saved items of themes no longer in the top
     (after a runoff), so nothing written disappears. Only reads: a row is stored on its first save."""
     with read_session(engine) as session:
-        _cycle(session, actor, cycle_id)
+        managed_cycle(session, actor, cycle_id)
         support = cycle_support(session, cycle_id)
         items = {item.theme_id: item for item in session.exec(select(WorkItem).where(WorkItem.cycle_id == cycle_id))}
         partners = _partners(session, cycle_id)
@@ -595,7 +583,7 @@ def update_work_item(
     with write_session(engine) as session:
         # The cycle row is locked, so two first saves of one theme follow each other instead of
         # both inserting; the unique (cycle_id, theme_id) still has the last word.
-        _cycle(session, actor, cycle_id, lock=True)
+        managed_cycle(session, actor, cycle_id, lock=True)
         if data.organisation_id is not None and session.exec(select(func.count()).select_from(Partnership).where(
                 Partnership.cycle_id == cycle_id, Partnership.organisation_id == data.organisation_id)).one() == 0:
             raise InvalidInput("council.not_a_partner", field="organisation_id")

@@ -36,8 +36,8 @@ from kinderwijkraad.models import (
 )
 from kinderwijkraad.models.common import as_utc
 from kinderwijkraad.services import audit
-from kinderwijkraad.services.common import Actor
-from kinderwijkraad.services.proposals import managed_cycle, today
+from kinderwijkraad.services.common import Actor, managed_cycle
+from kinderwijkraad.services.proposals import today
 from kinderwijkraad.services.support import CycleSupport, cycle_support
 
 ANSWERED = (RecipientStatus.ANSWERED, RecipientStatus.DONE)

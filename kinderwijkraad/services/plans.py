@@ -36,7 +36,7 @@ from kinderwijkraad.models import (
 )
 from kinderwijkraad.models.common import utcnow
 from kinderwijkraad.services import images, similarity
-from kinderwijkraad.services.common import Actor, refused_as
+from kinderwijkraad.services.common import Actor, managed_cycle, refused_as
 from kinderwijkraad.services.lessons import joined_device, run_in_scope
 
 # --- the form ------------------------------------------------------------------------------
@@ -350,19 +350,10 @@ def managed_cycles(engine: Engine, *, actor: Actor) -> list[CycleChoice]:
                 if actor.manages(cycle.neighbourhood_id)]
 
 
-def _cycle_for(session: Session, actor: Actor, cycle_id: int) -> Cycle:
-    cycle = session.get(Cycle, cycle_id)
-    if cycle is None:
-        raise NotFound("error.not_found.cycle")
-    if not actor.manages(cycle.neighbourhood_id):
-        raise NotAllowed("error.not_allowed")
-    return cycle
-
-
 def cycle_plans(engine: Engine, *, actor: Actor, cycle_id: int) -> list[CyclePlan]:
     """Every plan with content in the cycle's classes, all schools; empty drafts are left out."""
     with read_session(engine) as session:
-        _cycle_for(session, actor, cycle_id)
+        managed_cycle(session, actor, cycle_id)
         rows = session.exec(
             select(Plan, Team.name, School.name, Classroom.name, LessonRun.template_id)
             .join(Team, col(Team.id) == Plan.team_id)
@@ -392,13 +383,13 @@ def plan_view(engine: Engine, *, actor: Actor, plan_id: int) -> PlanView:
         if plan is None:
             raise NotFound("error.not_found.plan")
         classroom = session.get(Classroom, session.get(LessonRun, plan.run_id).classroom_id)
-        _cycle_for(session, actor, classroom.cycle_id)
+        managed_cycle(session, actor, classroom.cycle_id)
         return _view(plan, session.get(Team, plan.team_id))
 
 
 def themes(engine: Engine, *, actor: Actor, cycle_id: int) -> list[ThemeRow]:
     with read_session(engine) as session:
-        _cycle_for(session, actor, cycle_id)
+        managed_cycle(session, actor, cycle_id)
         rows = session.exec(select(Theme).where(Theme.cycle_id == cycle_id).order_by(Theme.name)).all()
         counts: dict[int, int] = {}
         for theme_id in session.exec(select(Plan.theme_id).where(col(Plan.theme_id).in_([r.id for r in rows]))):
@@ -410,7 +401,7 @@ def _theme_for(session: Session, actor: Actor, theme_id: int) -> Theme:
     theme = session.get(Theme, theme_id)
     if theme is None:
         raise NotFound("error.not_found.theme")
-    _cycle_for(session, actor, theme.cycle_id)
+    managed_cycle(session, actor, theme.cycle_id)
     return theme
 
 
@@ -426,7 +417,7 @@ def _theme_name(name: str) -> str:
 def create_theme(engine: Engine, *, actor: Actor, cycle_id: int, name: str) -> int:
     name = _theme_name(name)
     with refused_as("theme.name_taken", name=name), write_session(engine) as session:
-        _cycle_for(session, actor, cycle_id)
+        managed_cycle(session, actor, cycle_id)
         theme = Theme(cycle_id=cycle_id, name=name)
         session.add(theme)
         session.flush()
@@ -443,7 +434,7 @@ def move_plans(engine: Engine, *, actor: Actor, cycle_id: int, plan_ids: Iterabl
     """Put plans in a theme (or take them out with None). Only plans of this cycle move."""
     plan_ids = list(plan_ids)
     with write_session(engine) as session:
-        _cycle_for(session, actor, cycle_id)
+        managed_cycle(session, actor, cycle_id)
         if theme_id is not None and _theme_for(session, actor, theme_id).cycle_id != cycle_id:
             raise NotAllowed("error.not_allowed")
         in_cycle = (select(Plan.id).join(LessonRun, col(LessonRun.id) == Plan.run_id)

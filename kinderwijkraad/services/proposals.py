@@ -52,7 +52,7 @@ from kinderwijkraad.models import (
 )
 from kinderwijkraad.models.common import as_utc, utcnow
 from kinderwijkraad.services import audit, images
-from kinderwijkraad.services.common import Actor, refused_as, validated
+from kinderwijkraad.services.common import Actor, managed_cycle, refused_as, validated
 from kinderwijkraad.services.support import CycleSupport, cycle_support
 
 logger = logging.getLogger(__name__)
@@ -84,15 +84,6 @@ def today() -> date:
 
 
 # --- scope ------------------------------------------------------------------------------------
-
-
-def managed_cycle(session: Session, actor: Actor, cycle_id: int) -> Cycle:
-    cycle = session.get(Cycle, cycle_id)
-    if cycle is None:
-        raise NotFound("error.not_found.cycle")
-    if not actor.manages(cycle.neighbourhood_id):
-        raise NotAllowed("error.not_allowed")
-    return cycle
 
 
 def _managed_proposal(session: Session, actor: Actor, proposal_id: int) -> Proposal:
@@ -493,6 +484,8 @@ def move_recipient(engine: Engine, *, actor: Actor, recipient_id: int, to: Recip
                 raise NotAllowed("error.not_allowed")
         else:
             managed_cycle(session, actor, proposal.cycle_id)
+        if to == RecipientStatus.DONE and recipient.decision == Decision.REJECTED:
+            raise InvalidInput("proposal.rejected_not_done")
         now = utcnow()
         values: dict[str, object] = {"status": to, MOVE_TIMES[to]: now}
         if to == RecipientStatus.SENT:
