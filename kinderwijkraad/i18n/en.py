@@ -1053,8 +1053,8 @@ MESSAGES: dict[str, str] = {
     "proposal.help.contact_email": "",
     "proposal.help.contact_phone": "",
     "proposal.move.sent": "Mark as sent",
-    "proposal.move.in_progress": "Being dealt with",
-    "proposal.move.done": "Carried out",
+    "proposal.move.in_progress": "Mark as being dealt with",
+    "proposal.move.done": "Mark as carried out",
     "proposal.moved": "{organisation}: {status}.",
     "proposal.no_contact": "(no contact person)",
     "proposal.no_partners": "This school year has no partners yet. Add the municipality and the housing corporation on the Neighbourhoods page.",
@@ -1124,4 +1124,5 @@ MESSAGES: dict[str, str] = {
     "error.partner_has_proposals": "This partner has already received proposals of this school year and therefore stays a partner.",
     "proposal.rejected_not_done": "A rejected proposal cannot be marked as carried out.",
     "replies.proposal": "The proposal",
+    "feedback.outcome.no_theme": "This plan has not been put in a theme (yet).",
 }

@@ -1064,8 +1064,8 @@ MESSAGES: dict[str, str] = {
     "proposal.help.contact_email": "",
     "proposal.help.contact_phone": "",
     "proposal.move.sent": "Markeren als verstuurd",
-    "proposal.move.in_progress": "In behandeling",
-    "proposal.move.done": "Uitgevoerd",
+    "proposal.move.in_progress": "Markeren als in behandeling",
+    "proposal.move.done": "Markeren als uitgevoerd",
     "proposal.moved": "{organisation}: {status}.",
     "proposal.no_contact": "(geen contactpersoon)",
     "proposal.no_partners": "Dit schooljaar heeft nog geen partners. Voeg de gemeente en de woningcorporatie toe op de pagina Wijken.",
@@ -1135,4 +1135,5 @@ MESSAGES: dict[str, str] = {
     "error.partner_has_proposals": "Deze partner heeft al voorstellen van dit schooljaar gekregen en blijft daarom partner.",
     "proposal.rejected_not_done": "Een afgewezen voorstel kan niet op 'uitgevoerd' staan.",
     "replies.proposal": "Het voorstel",
+    "feedback.outcome.no_theme": "Dit plan is (nog) niet bij een thema ingedeeld.",
 }

@@ -191,10 +191,11 @@ def _history(view: ProposalView) -> None:
     with st.expander(t("audit.heading", count=len(rows)), icon=":material/history:"):
         organisations = {r.id: r.organisation for r in view.recipients}
         st.dataframe(pd.DataFrame([{
-            t("audit.col.at"): local_time(row.at), t("audit.col.who"): row.actor,
+            t("audit.col.at"): local_time(row.at),
             t("audit.col.what"): t(f"audit.action.{row.action}", **_readable(row.detail)),
             t("audit.col.recipient"): organisations.get(row.subject_id, "") if row.subject == "recipient" else "",
-        } for row in rows]), hide_index=True, use_container_width=True)
+            t("audit.col.who"): row.actor,
+        } for row in rows]), hide_index=True, width="stretch")
 
 
 def _proposal(view: ProposalView, partners: list[proposals.PartnerChoice]) -> None:
@@ -225,7 +226,7 @@ def _overview(cycle_id: int) -> None:
         t("proposal.col.proposal"): view.title, t("proposal.col.recipient"): row.organisation,
         t("proposal.col.status"): status_text(row),
         t("proposal.col.days_waiting"): str(row.days_waiting) if row.days_waiting is not None else "",
-    } for view in views for row in view.recipients]), hide_index=True, use_container_width=True)
+    } for view in views for row in view.recipients]), hide_index=True, width="stretch")
     for row in (r for view in views for r in view.recipients if r.overdue):
         st.error(t("proposal.overdue", organisation=plain(row.organisation), proposal=plain(row.proposal_title),
                    date=row.reply_by.strftime("%d-%m-%Y")), icon=":material/alarm:")
@@ -306,7 +307,7 @@ def _feedback(cycle_id: int) -> None:
         st.dataframe(pd.DataFrame([{
             t("feedback.col.class"): c.label, t("feedback.col.plans"): c.plans, t("feedback.col.answered"): c.answered,
             t("feedback.col.shared"): local_time(c.last_shared_at) if c.last_shared_at else t("feedback.not_shared"),
-        } for c in with_plans]), hide_index=True, use_container_width=True)
+        } for c in with_plans]), hide_index=True, width="stretch")
         labels = {c.classroom_id: c.label for c in with_plans}
         classroom_id = st.selectbox(t("feedback.choose_class"), list(labels), format_func=labels.get,
                                     key="proposals.feedback_class")
@@ -318,10 +319,10 @@ def _feedback(cycle_id: int) -> None:
         stage_columns = {t(f"lifecycle.stage.{stage}"): st.column_config.TextColumn(width="small")
                          for stage in feedback.STAGES}
         st.dataframe(pd.DataFrame([{
-            t("lifecycle.col.plan"): row.title, t("lifecycle.col.class"): row.class_label,
+            t("lifecycle.col.plan"): row.title,
             **{t(f"lifecycle.stage.{stage}"): STAGE_MARK[value] for stage, value in row.stages.items()},
-            t("lifecycle.col.theme"): row.theme,
-        } for row in rows]), hide_index=True, use_container_width=True, column_config=stage_columns)
+            t("lifecycle.col.class"): row.class_label, t("lifecycle.col.theme"): row.theme,
+        } for row in rows]), hide_index=True, width="stretch", column_config=stage_columns)
 
 
 def _sheet(classroom_id: int) -> None:

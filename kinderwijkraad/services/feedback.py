@@ -90,6 +90,8 @@ def _recipients(session: Session, proposal_ids: set[int]) -> dict[int, list[tupl
 
 
 def _outcome(support: CycleSupport | None, theme_id: int | None) -> str:
+    if theme_id is None:
+        return t("feedback.outcome.no_theme")
     if support is None:
         return t("feedback.outcome.no_vote")
     ranked = support.of_theme(theme_id)

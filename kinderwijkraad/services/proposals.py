@@ -579,7 +579,7 @@ def dossier_file_name(view: ProposalView, recipient: RecipientRow) -> str:
 
 def export_proposals(engine: Engine, *, directory: Path, photos_dir: Path, cycle_id: int | None = None) -> list[Path]:
     """Every proposal's dossier, one PDF per recipient, for the archive (the command line; all cycles
-    when none is given). Files are written whole or not at all."""
+    when none is given). One dossier in memory at a time; each file is written whole or not at all."""
     directory.mkdir(parents=True, exist_ok=True)
     with read_session(engine) as session:
         if cycle_id is not None and session.get(Cycle, cycle_id) is None:
@@ -589,11 +589,13 @@ def export_proposals(engine: Engine, *, directory: Path, photos_dir: Path, cycle
             query = query.where(Proposal.cycle_id == cycle_id)
         proposals = session.exec(query).all()
         rows = recipient_rows(session, proposals)
-        jobs = [(proposal_view(session, p, rows[p.id]), r, build_dossier(session, r.id, photos_dir))
+        jobs = [(dossier_file_name(proposal_view(session, p, rows[p.id]), r), r.id)
                 for p in proposals for r in rows[p.id]]
     written = []
-    for view, recipient, data in jobs:
-        path = directory / dossier_file_name(view, recipient)
+    for name, recipient_id in jobs:
+        with read_session(engine) as session:
+            data = build_dossier(session, recipient_id, photos_dir)
+        path = directory / name
         partial = path.with_suffix(".pdf.part")
         partial.write_bytes(render_proposal_pdf(data))
         partial.replace(path)
