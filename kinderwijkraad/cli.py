@@ -1,6 +1,7 @@
 """Command line: `kinderwijkraad run | db upgrade | db downgrade | db current | seed-demo | create-admin`,
 the recounts anyone can redo: `tally FILE.csv` and `recount POLL_ID`, and the archive export
-`export proposals [--cycle CYCLE_ID] DIR`."""
+`export proposals [--cycle CYCLE_ID] DIR`; operations: `backup DIR [--keep N]`, `restore FILE`
+and `retention [--apply]` (child data of closed cycles past the retention period)."""
 
 from __future__ import annotations
 
@@ -140,6 +141,92 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    """Walk the audit log's hash chain; exit 1 and name the entry where it breaks."""
+    from kinderwijkraad.services.audit import verify
+
+    engine = db.make_engine(get_settings().effective_database_url)
+    try:
+        check = verify(engine)
+    finally:
+        engine.dispose()
+    if check.intact:
+        print(f"audit log intact: {check.entries} entries")
+        return 0
+    reason = {"edited": "was changed", "missing_before": "follows one or more deleted entries"}[check.problem]
+    print(f"audit log BROKEN: entry {check.broken_at} {reason} ({check.entries} entries before it check out)",
+          file=sys.stderr)
+    return 1
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """A checked backup (database and photos, one tar file) into DIR while the app runs; the newest
+    --keep backups there are kept. See kinderwijkraad/backup.py."""
+    from kinderwijkraad import backup
+
+    settings = get_settings()
+    url = settings.effective_database_url
+    path = db.sqlite_path(url)
+    if path is not None:
+        result = backup.backup_sqlite(path, Path(args.directory), photos_dir=settings.photos_dir, keep=args.keep)
+    elif url.startswith("sqlite"):
+        print(f"backup: {url} is not a database file", file=sys.stderr)
+        return 2
+    else:
+        result = backup.backup_postgres(url, Path(args.directory), photos_dir=settings.photos_dir, keep=args.keep)
+    print(result.path)
+    print(f"backup checked: the database and {result.photos} photos; {len(result.removed)} older backup(s) removed",
+          file=sys.stderr)
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Restore a backup into a data folder without a database (SQLite) or a database without tables
+    (PostgreSQL); the file is checked first and only read."""
+    from kinderwijkraad import backup
+
+    settings = get_settings()
+    url = settings.effective_database_url
+    path = db.sqlite_path(url)
+    if path is not None:
+        result = backup.restore_sqlite(Path(args.file), database=path, photos_dir=settings.photos_dir)
+    elif url.startswith("sqlite"):
+        print(f"restore: {url} is not a database file", file=sys.stderr)
+        return 2
+    else:
+        result = backup.restore_postgres(Path(args.file), url=url, photos_dir=settings.photos_dir)
+    where = path or "the PostgreSQL database"
+    print(f"restored {where} (revision {result.revision or 'as dumped'}) and {result.photos_restored} photos "
+          f"({result.photos_present} were already there); the app migrates it on start if it is older")
+    return 0
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    """Without --apply: print what the retention would remove now (counts per cycle, no child data).
+    With --apply: remove it (one transaction per cycle, recorded and audited) and print the counts."""
+    from kinderwijkraad.services import privacy
+
+    engine = db.make_engine(get_settings().effective_database_url)
+    try:
+        if args.apply:
+            result = privacy.apply_retention(engine, by_label=t("privacy.by_command_line"))
+            rows, verb = result.cycles, "removed"
+        else:
+            preview = privacy.retention_preview(engine)
+            rows, verb = preview.due, "due"
+            print(f"retention period: {preview.retention_days} days after a cycle is closed")
+            for waiting in preview.waiting:
+                print(f"waiting: cycle {waiting.cycle_id} ({waiting.label}) until {waiting.due_at:%Y-%m-%d}")
+    finally:
+        engine.dispose()
+    for row in rows:
+        counts = ", ".join(f"{kind} {n}" for kind, n in row.counts.items())
+        print(f"{verb}: cycle {row.cycle_id} ({row.label}): {counts}")
+    if not rows:
+        print("nothing to remove" if not args.apply else "nothing was due; the run is recorded")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kinderwijkraad", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -170,6 +257,20 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--cycle", type=int, metavar="CYCLE_ID", help="only this cycle (default: all cycles)")
     export.add_argument("directory", metavar="DIR")
     export.set_defaults(handler=cmd_export)
+    audit_log = commands.add_parser("audit", help="the audit log")
+    audit_log.add_argument("action", choices=["verify"])
+    audit_log.set_defaults(handler=cmd_audit)
+    backup_cmd = commands.add_parser("backup", help="a checked backup of the database and photos into DIR")
+    backup_cmd.add_argument("directory", metavar="DIR")
+    backup_cmd.add_argument("--keep", type=int, default=7, metavar="N", help="backups to keep in DIR (default 7)")
+    backup_cmd.set_defaults(handler=cmd_backup)
+    restore_cmd = commands.add_parser("restore", help="restore a backup into an empty data folder")
+    restore_cmd.add_argument("file", metavar="FILE")
+    restore_cmd.set_defaults(handler=cmd_restore)
+    retention = commands.add_parser("retention", help="child data of closed cycles past the retention period: "
+                                    "show what would be removed; --apply removes it")
+    retention.add_argument("--apply", action="store_true", help="remove it now (recorded and audited)")
+    retention.set_defaults(handler=cmd_retention)
     args = parser.parse_args(argv)
     try:
         return args.handler(args)

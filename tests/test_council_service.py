@@ -49,7 +49,7 @@ def _give(engine, world, *candidate_ids) -> list[int]:
 
 def _actions(engine, world, cycle="cycle_a") -> list[tuple[str, str, dict]]:
     rows = audit.audit_log(engine, actor=world["admin"], cycle_id=world[cycle].id)
-    return [(row.action, row.subject, row.detail) for row in reversed(rows)]
+    return [(row.action, row.subject, row.detail) for row in reversed(rows) if row.subject != "poll"]
 
 
 # --- consent and members -----------------------------------------------------------------------
@@ -471,7 +471,7 @@ def test_every_council_change_is_in_the_audit_log_without_a_childs_name(engine, 
     text = json.dumps([d for _, _, d in entries])
     assert not any(name in text for name in ("Sanne", "Daan", "Mo", "Bo"))
     rows = audit.audit_log(engine, actor=world["admin"], cycle_id=cycle_id)
-    assert {row.actor for row in rows} == {"facilitator user"}
+    assert {row.actor for row in rows if row.subject != "poll"} == {"facilitator user"}
 
 
 @pytest.mark.parametrize("language", sorted(CATALOGUES))

@@ -62,8 +62,9 @@ def _answer_of(engine, recipient_id: int) -> tuple:
 
 
 def _actions(engine, world, **filters) -> list[str]:
+    """The proposal's entries (the vote the world was built with is logged too)."""
     return [row.action for row in audit.audit_log(engine, actor=world.facilitator, cycle_id=world.cycle.id,
-                                                  **filters)]
+                                                  **filters) if not row.action.startswith("poll.")]
 
 
 def _link_id(engine, token: str) -> int:

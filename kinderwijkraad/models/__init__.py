@@ -68,6 +68,12 @@ from kinderwijkraad.models.lessons import (  # noqa: E402
     Text,
     Theme,
 )
+from kinderwijkraad.models.privacy import (  # noqa: E402
+    DEFAULT_RETENTION_DAYS,
+    PrivacySettings,
+    RetentionRun,
+    SelfCheck,
+)
 from kinderwijkraad.models.proposals import (  # noqa: E402
     AnswerSource,
     AuditEntry,
@@ -107,4 +113,5 @@ __all__ = [
     "Attendance", "Consent", "CouncilMember", "CouncilRole", "Installation", "Meeting", "WorkItem",
     "WorkStatus", "AnswerSource", "AuditEntry", "CostBand", "Decision", "FeedbackShare", "Proposal", "ProposalInput",
     "ProposalPlan", "Recipient", "RecipientStatus", "ReplyLink",
+    "DEFAULT_RETENTION_DAYS", "PrivacySettings", "RetentionRun", "SelfCheck",
 ]

@@ -90,6 +90,9 @@ class Cycle(CycleBase, table=True):
     phase_changed_at: datetime = Field(default_factory=utcnow, sa_type=utc_datetime_type())
     created_at: datetime = Field(default_factory=utcnow, sa_type=utc_datetime_type())
     archived_at: datetime | None = Field(default=None, sa_type=utc_datetime_type())
+    # Set by the retention run that removed the cycle's child-level data (names, teams, devices,
+    # cards, receipts); aggregates, plan texts and proposals stay.
+    child_data_removed_at: datetime | None = Field(default=None, sa_type=utc_datetime_type())
 
 
 # --- School and Classroom ------------------------------------------------------------------

@@ -9,7 +9,9 @@ the current one (one conditional UPDATE), so nobody overwrites an answer they ne
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import hashlib
+import json
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from sqlmodel import JSON, CheckConstraint, Column, Date, Field, SQLModel, UniqueConstraint
@@ -147,15 +149,30 @@ class FeedbackShare(SQLModel, table=True):
 
 
 class AuditEntry(SQLModel, table=True):
-    """Who did what, when, to which proposal or answer: appended, never changed. `detail` holds
-    field names and statuses, never a child's data."""
+    """Who did what, when: changes to polls, proposals and the council, logins and failed logins,
+    refusals, views and exports of child-level data. Appended, never changed: each entry holds the
+    hash of the previous one and its own (`services/audit.py` writes and verifies the chain), so an
+    edited or deleted entry is found. `detail` holds ids, field names and statuses, never the data."""
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, sa_type=utc_datetime_type(), index=True)
     user_id: int | None = Field(default=None, foreign_key="user.id")
     actor: str = Field(max_length=200)  # the user's name, or "antwoordlink" with the organisation
     action: str = Field(max_length=60)
-    subject: str = Field(max_length=40)  # e.g. "proposal", "recipient", "reply_link"
-    subject_id: int
+    subject: str = Field(max_length=40)  # e.g. "proposal", "recipient", "reply_link", "user"
+    subject_id: int | None = None
     cycle_id: int | None = Field(default=None, foreign_key="cycle.id", index=True)
     detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Unique: two entries can never follow the same one, so concurrent writers cannot fork the chain.
+    prev_hash: str = Field(default="", max_length=64, unique=True)
+    entry_hash: str = Field(default="", max_length=64, unique=True)
+
+
+def audit_digest(prev_hash: str, at: datetime, user_id: int | None, actor: str, action: str, subject: str,
+                 subject_id: int | None, cycle_id: int | None, detail: dict) -> str:
+    """The hash of one audit entry, chained to the one before it: SHA-256 over a canonical JSON of
+    every field (the time in UTC to the microsecond, as both databases store it)."""
+    moment = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC).isoformat(timespec="microseconds")
+    canonical = json.dumps([prev_hash, moment, user_id, actor, action, subject, subject_id, cycle_id, detail],
+                           sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()

@@ -11,6 +11,7 @@ from kinderwijkraad.errors import KwrError
 from kinderwijkraad.i18n import t
 from kinderwijkraad.models import FieldType, StepKind
 from kinderwijkraad.services import candidates, lessons, plans, templates
+from kinderwijkraad.ui import audit as audit_ui
 from kinderwijkraad.ui import auth, navigation, state
 from kinderwijkraad.ui import lesson as shared
 from kinderwijkraad.ui.database import engine
@@ -208,6 +209,7 @@ def _sign_ups(run_id: int) -> None:
     """How many signed up and who, big enough for the board: the children chose to be seen as
     candidates. Names are user text: escaped."""
     signed_up = candidates.candidates_of_run(engine(), actor=actor, run_id=run_id)
+    audit_ui.note_view(actor, "sign_ups", subject_id=run_id)
     with st.container(border=True):
         st.subheader(t("signup.count", count=len(signed_up)))
         if signed_up:

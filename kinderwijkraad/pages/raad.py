@@ -14,6 +14,7 @@ from kinderwijkraad.exports.council import render_certificates, render_installat
 from kinderwijkraad.i18n import long_date, t
 from kinderwijkraad.models import Consent, CouncilRole, WorkStatus
 from kinderwijkraad.services import council, plans
+from kinderwijkraad.ui import audit as audit_ui
 from kinderwijkraad.ui import auth, navigation, state
 from kinderwijkraad.ui.database import engine
 from kinderwijkraad.ui.errors import shows_errors
@@ -139,11 +140,13 @@ def _installation_tab(view: council.CouncilView) -> None:
         with shows_errors():
             pdfs[("certificates", view.cycle_id)] = render_certificates(
                 council.certificates(engine(), actor=actor, cycle_id=view.cycle_id))
+            audit_ui.note_export(actor, "certificates", cycle_id=view.cycle_id)
     if right.button(t("council.make_programme"), key="raad.make_programme", icon=":material/event_note:",
                     width="stretch"):
         with shows_errors():
             pdfs[("programme", view.cycle_id)] = render_installation_programme(
                 council.installation_programme(engine(), actor=actor, cycle_id=view.cycle_id))
+            audit_ui.note_export(actor, "programme", cycle_id=view.cycle_id)
     if pdfs.get(("certificates", view.cycle_id)):
         left.download_button(t("council.download_certificates"), pdfs[("certificates", view.cycle_id)],
                              file_name="certificaten.pdf", mime="application/pdf", type="primary",
@@ -270,6 +273,7 @@ cycle_id = st.selectbox(t("council.cycle"), list(cycle_labels), format_func=cycl
 
 with shows_errors():
     view = council.council_of_cycle(engine(), actor=actor, cycle_id=cycle_id)
+    audit_ui.note_view(actor, "council", cycle_id=cycle_id)
     st.caption(f"{plain(view.council_name)} · {view.school_year}")
     signed, given, active = st.columns(3)
     signed.metric(t("council.count_candidates"), len(view.candidates))

@@ -5,6 +5,7 @@ While a poll is open this page shows turnout only, never counts.
 """
 
 from datetime import datetime
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -15,6 +16,7 @@ from kinderwijkraad.exports.voting import ballot_papers_pdf, results_pdf, voting
 from kinderwijkraad.i18n import t
 from kinderwijkraad.models import BallotKind, OptionSubject, Role
 from kinderwijkraad.services import ballots, polls
+from kinderwijkraad.ui import audit as audit_ui
 from kinderwijkraad.ui import auth, state
 from kinderwijkraad.ui.counting import method_comparison
 from kinderwijkraad.ui.database import engine
@@ -148,6 +150,7 @@ def _cards(poll: polls.PollView) -> None:
             sheet = ballots.issue_cards(engine(), actor=actor, poll_id=poll.id, classroom_id=classroom.classroom_id,
                                         count=int(number), base_url=_app_base())
             st.session_state[download_key] = voting_cards_pdf(sheet)
+            audit_ui.note_export(actor, "voting_cards", subject_id=poll.id)
     if st.session_state.get(download_key):
         st.warning(t("cards.download_now"), icon=":material/print:")
         st.download_button(t("cards.download"), st.session_state[download_key], file_name="stemkaarten.pdf",
@@ -250,9 +253,11 @@ def _scope(outcome: polls.PollResults, scope: polls.ScopeResult, key: str) -> No
     table.dataframe(_score_table(scope), hide_index=True)
     report = polls.results_report(outcome, scope, closed_at_text=local_time(outcome.poll.closed_at))
     left, right = st.columns(2)
-    left.download_button(t("results.download_pdf"), results_pdf(report), file_name="uitslag.pdf",
+    pdf = audit_ui.logged_export(actor, "results_pdf", partial(results_pdf, report), subject_id=outcome.poll.id)
+    csv = audit_ui.logged_export(actor, "results_csv", partial(results_csv, report), subject_id=outcome.poll.id)
+    left.download_button(t("results.download_pdf"), pdf, file_name="uitslag.pdf", on_click="ignore",
                          mime="application/pdf", key=f"polls.result_pdf.{key}", icon=":material/picture_as_pdf:")
-    right.download_button(t("results.download_csv"), results_csv(report), file_name="uitslag.csv", mime="text/csv",
+    right.download_button(t("results.download_csv"), csv, on_click="ignore", file_name="uitslag.csv", mime="text/csv",
                           key=f"polls.result_csv.{key}", icon=":material/table:")
 
 

@@ -12,6 +12,7 @@ from kinderwijkraad.i18n import t
 from kinderwijkraad.models import CostBand, Decision, RecipientStatus
 from kinderwijkraad.services import answers, audit, feedback, plans, proposals
 from kinderwijkraad.services.proposals import ProposalView, RecipientRow
+from kinderwijkraad.ui import audit as audit_ui
 from kinderwijkraad.ui import auth, navigation, state
 from kinderwijkraad.ui.answer import answer_form, current_answer
 from kinderwijkraad.ui.database import engine
@@ -336,7 +337,8 @@ def _sheet(classroom_id: int) -> None:
                     said = f" — {plain(answer.answer)}" if answer.answer else ""
                     st.markdown(f"- {plain(answer.organisation)}: **{plain(answer.decision_label)}**{said}")
         # One above the other: side by side, the download's label is cut off on a tablet.
-        st.download_button(t("feedback.download"), partial(render_feedback_sheet, sheet),
+        st.download_button(t("feedback.download"), audit_ui.logged_export(
+                               actor, "feedback_sheet", partial(render_feedback_sheet, sheet), subject_id=classroom_id),
                            file_name=f"terugkoppeling-{classroom_id}.pdf", mime="application/pdf",
                            icon=":material/picture_as_pdf:", key=f"proposals.sheet.{classroom_id}",
                            on_click="ignore")

@@ -37,6 +37,7 @@ from kinderwijkraad.models import (
     UserUpdate,
 )
 from kinderwijkraad.models.common import as_utc, utcnow
+from kinderwijkraad.services import audit
 from kinderwijkraad.services.common import Actor, refused_as, require_role, validated
 
 MIN_PASSWORD_LENGTH = 10
@@ -135,12 +136,20 @@ def authenticate(
     if user is None or not user.active or not matches or not password:
         with write_session(engine) as session:
             record_throttle_failure(session, keys, now)
+            # A typed name is kept only when it is an account's: a password typed into the name
+            # field must never land in the log.
+            audit.record(session, actor=None, actor_label=user.username if user else "?", action="login.failed",
+                         subject="user", subject_id=user.id if user else None, cycle_id=None,
+                         detail={"client": str(client)[:64]})
         raise NotAllowed("login.failed")
     with write_session(engine) as session:
         session.exec(delete(LoginThrottle).where(col(LoginThrottle.key) == f"user:{username}"))
         stored = session.get(User, user.id)
         stored.last_login_at = now
-        return _actor(session, stored)
+        actor = _actor(session, stored)
+        audit.record(session, actor=actor, action="login", subject="user", subject_id=user.id, cycle_id=None,
+                     detail={"client": str(client)[:64]})
+        return actor
 
 
 def session_actor(

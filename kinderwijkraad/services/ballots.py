@@ -185,6 +185,7 @@ def issue_cards(engine: Engine, *, actor: Actor, poll_id: int, classroom_id: int
         session.add_all(VotingCard(code_hash=_hash(code), poll_id=poll_id, classroom_id=classroom_id) for code in codes)
         label = polls.class_labels(session, [classroom])[classroom.id]
         title = poll.title
+        polls.audit_poll(session, actor, poll, "poll.cards_issued", {"classroom_id": classroom_id, "cards": count})
     base = base_url.rstrip("/")
     return CardSheet(poll_title=title, class_label=label, instructions=t("cards.instructions"),
                      cards=[CardPrint(polls.show_code(code), f"{base}/stemmen?kaart={code}") for code in codes])
@@ -466,6 +467,7 @@ def enter_paper(engine: Engine, *, actor: Actor, poll_id: int, classroom_id: int
         tally = tally or PaperTally(poll_id=poll_id, classroom_id=classroom_id, papers=0, entered_by=actor.user_id)
         tally.papers, tally.counts, tally.entered_by, tally.entered_at = papers, cleaned, actor.user_id, utcnow()
         session.add(tally)
+        polls.audit_poll(session, actor, poll, "poll.paper_entered", {"classroom_id": classroom_id, "papers": papers})
 
 
 def paper_entry(engine: Engine, *, actor: Actor, poll_id: int, classroom_id: int) -> tuple[int, dict[int, int]] | None:

@@ -44,6 +44,7 @@ from kinderwijkraad.models import (
 )
 from kinderwijkraad.models.common import as_utc, utcnow
 from kinderwijkraad.models.voting import METHODS_FOR_KIND, PollSettings
+from kinderwijkraad.services import audit
 from kinderwijkraad.services.common import Actor, require_role, validated
 from kinderwijkraad.services.lessons import JOIN_ALPHABET, normalise_code
 
@@ -339,6 +340,7 @@ def create_poll(engine: Engine, *, actor: Actor, cycle_id: int | None = None, cl
         if len(keys) < 2:
             raise InvalidInput("poll.not_enough_candidates")
         _replace_options(session, poll, keys[:MAX_OPTIONS])
+        audit_poll(session, actor, poll, "poll.created", {"options": len(keys[:MAX_OPTIONS])})
         return poll.id
 
 
@@ -353,6 +355,7 @@ def update_poll(engine: Engine, *, actor: Actor, poll_id: int, option_keys: list
             setattr(poll, name, value)
         session.add(poll)
         _replace_options(session, poll, option_keys)
+        audit_poll(session, actor, poll, "poll.edited", {"options": len(option_keys)})
 
 
 def open_poll(engine: Engine, *, actor: Actor, poll_id: int, closes_at: datetime | None = None) -> None:
@@ -361,24 +364,27 @@ def open_poll(engine: Engine, *, actor: Actor, poll_id: int, closes_at: datetime
     if closes_at is not None and as_utc(closes_at) <= now:
         raise InvalidInput("poll.close_in_past")
     with write_session(engine) as session:
-        poll_in_scope(session, actor, poll_id, manage=True)
+        poll = poll_in_scope(session, actor, poll_id, manage=True)
         opened = session.execute(update(Poll).where(col(Poll.id) == poll_id, col(Poll.opened_at).is_(None))
-                                 .values(opened_at=now, closed_at=closes_at)).rowcount
+                                 .values(opened_at=now, closed_at=closes_at)
+                                 .execution_options(synchronize_session=False)).rowcount
         if opened != 1:
             raise Conflict("poll.already_open")
+        audit_poll(session, actor, poll, "poll.opened", {"planned_close": closes_at is not None})
 
 
 def close_poll(engine: Engine, *, actor: Actor, poll_id: int) -> None:
     """Close now. A ballot whose card was accepted before this moment is counted."""
     now = utcnow()
     with write_session(engine) as session:
-        poll_in_scope(session, actor, poll_id, manage=True)
+        poll = poll_in_scope(session, actor, poll_id, manage=True)
         closed = session.execute(update(Poll).where(
             col(Poll.id) == poll_id, col(Poll.opened_at).is_not(None), col(Poll.opened_at) <= now,
             or_(col(Poll.closed_at).is_(None), col(Poll.closed_at) > now),
-        ).values(closed_at=now)).rowcount
+        ).values(closed_at=now).execution_options(synchronize_session=False)).rowcount
         if closed != 1:
             raise Conflict("poll.not_open")
+        audit_poll(session, actor, poll, "poll.closed", {})
     seal(engine, poll_id)
 
 
@@ -428,6 +434,7 @@ def delete_draft(engine: Engine, *, actor: Actor, poll_id: int) -> None:
         _lock_draft(session, poll_id)
         for option in session.exec(select(PollOption).where(PollOption.poll_id == poll_id)).all():
             session.delete(option)
+        audit_poll(session, actor, poll, "poll.deleted", {})
         session.flush()
         session.delete(poll)
 
@@ -585,7 +592,8 @@ def _results(session: Session, poll: Poll, classrooms: list[Classroom]) -> PollR
                                   if c.id in tallies_by_class else []) for c in all_classes if c.id in visible)
     schools = []
     if view.is_wijk_wide:
-        school_names = {s.id: s.name for s in session.exec(select(School)).all()}
+        school_names = {s.id: s.name for s in session.exec(
+            select(School).where(col(School.id).in_({c.school_id for c in all_classes} or {-1}))).all()}
         for school_id in dict.fromkeys(c.school_id for c in all_classes):
             members = [c for c in all_classes if c.school_id == school_id]
             if not any(c.id in visible for c in members):
@@ -689,6 +697,7 @@ def start_runoff(engine: Engine, *, actor: Actor, poll_id: int) -> int:
         for position, option in enumerate(old_options):
             session.add(PollOption(poll_id=runoff.id, position=position, label=option.label,
                                    theme_id=option.theme_id, plan_id=option.plan_id))
+        audit_poll(session, actor, runoff, "poll.runoff_created", {"runoff_of": poll.id})
         return runoff.id
 
 
@@ -730,3 +739,13 @@ def closed_results(session: Session, poll: Poll) -> PollResults:
     """The full count of a closed poll inside the caller's session (for services that build on
     the outcome: support in a proposal, the council's work list, a plan's lifecycle)."""
     return _results(session, poll, _classrooms_of(session, poll))
+
+
+def audit_poll(session: Session, actor: Actor, poll: Poll, action: str, detail: dict) -> None:
+    """A staff change to a poll in the audit log. Never a vote: a cast ballot leaves no trace
+    with a time in it (see seal)."""
+    cycle_id = poll.cycle_id
+    if cycle_id is None and poll.classroom_id is not None:
+        cycle_id = session.get(Classroom, poll.classroom_id).cycle_id
+    audit.record(session, actor=actor, action=action, subject="poll", subject_id=poll.id, cycle_id=cycle_id,
+                 detail=detail)

@@ -600,6 +600,8 @@ def export_proposals(engine: Engine, *, directory: Path, photos_dir: Path, cycle
         partial.write_bytes(render_proposal_pdf(data))
         partial.replace(path)
         written.append(path)
+    audit.record_now(engine, actor=None, actor_label="kinderwijkraad export proposals", action="export.proposals",
+                     subject="cycle", subject_id=cycle_id, cycle_id=cycle_id, detail={"files": len(written)})
     return written
 
 

@@ -151,6 +151,9 @@ def require(*roles: Role) -> Actor:
         st.warning(t("auth.login_required"))
         st.stop()
     if actor.role not in roles:
+        from kinderwijkraad.ui.audit import note_refusal  # ui.audit needs ui.database, as this module does
+
+        note_refusal(actor, "page")
         st.error(t("error.not_allowed"), icon=":material/block:")
         st.stop()
     return actor

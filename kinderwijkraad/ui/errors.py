@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from kinderwijkraad.errors import KwrError
+from kinderwijkraad.errors import KwrError, NotAllowed
 from kinderwijkraad.i18n import t
 from kinderwijkraad.ui.format import plain
 
@@ -31,4 +31,8 @@ def shows_errors() -> Iterator[None]:
     try:
         yield
     except KwrError as error:
+        if isinstance(error, NotAllowed):
+            from kinderwijkraad.ui import audit, state  # imported late: ui.audit needs the database
+
+            audit.note_refusal(st.session_state.get(state.ACTOR), error.key)
         st.error(error_text(error), icon=":material/error:")

@@ -10,6 +10,7 @@ from kinderwijkraad.i18n import t
 from kinderwijkraad.services import proposals
 from kinderwijkraad.services.common import Actor
 from kinderwijkraad.services.proposals import ProposalView, RecipientRow
+from kinderwijkraad.ui.audit import logged_export
 from kinderwijkraad.ui.database import engine
 from kinderwijkraad.ui.format import label
 from kinderwijkraad.ui.lesson import photos_dir
@@ -38,7 +39,8 @@ def dossier_download(actor: Actor, view: ProposalView, row: RecipientRow, *, key
     """The dossier for this recipient, rendered only when clicked."""
     st.download_button(
         t("proposal.download_pdf", organisation=row.organisation),
-        partial(proposals.dossier_pdf, engine(), actor=actor, recipient_id=row.id, photos_dir=photos_dir()),
+        logged_export(actor, "dossier", partial(proposals.dossier_pdf, engine(), actor=actor, recipient_id=row.id,
+                                                photos_dir=photos_dir()), subject_id=row.id),
         file_name=proposals.dossier_file_name(view, row), mime="application/pdf",
         icon=":material/picture_as_pdf:", key=key, on_click="ignore",
     )

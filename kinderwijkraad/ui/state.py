@@ -41,6 +41,9 @@ BOOTH_RECEIPT = "stemhokje.receipt"  # (receipt code, shown since) on the booth 
 TEMPLATES_SHOW_NEXT = "templates.show_next"  # a template copy to open on the next run
 THEMES_SELECTED = "themes.selected_ids"  # plan ids selected in the themes table
 COUNCIL_PDFS = "raad.pdfs"  # {(kind, cycle id): bytes}: certificates / programme made on click, to download
+PRIVACY_ACCESS = "privacy.access"  # ((class id, first name), AccessExport) last looked up on Privacy
+
+AUDIT_SEEN = "audit.seen"  # (what, cycle, subject) views of child-level data already logged this session
 
 LIBRARY_KEYS = ("authentication_status", "username", "name", "roles", "email", "logout", "init", "set", "delete")
 
