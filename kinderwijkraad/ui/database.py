@@ -7,7 +7,9 @@ from sqlalchemy import Engine
 
 from kinderwijkraad import db
 from kinderwijkraad.config import get_settings
+from kinderwijkraad.errors import ConfigError
 from kinderwijkraad.services import demo
+from kinderwijkraad.ui.errors import error_text
 
 
 @st.cache_resource(show_spinner=False)
@@ -23,9 +25,15 @@ def _engine_for(url: str, prepare: bool, seed_demo: bool) -> Engine:
 
 
 def engine() -> Engine:
+    """The engine; a damaged or unreadable database (or a failed backup before migrating) stops
+    the app with a message instead of starting afresh with an empty database."""
     settings = get_settings()
-    return _engine_for(
-        settings.effective_database_url,
-        prepare=settings.uses_default_database,
-        seed_demo=settings.demo_mode and settings.uses_default_database,
-    )
+    try:
+        return _engine_for(
+            settings.effective_database_url,
+            prepare=settings.uses_default_database,
+            seed_demo=settings.demo_mode and settings.uses_default_database,
+        )
+    except ConfigError as error:  # not cached: the next run checks the file again
+        st.error(error_text(error), icon=":material/database:")
+        st.stop()
