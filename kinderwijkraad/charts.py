@@ -6,6 +6,7 @@ copying, so the figures themselves stay simple.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
@@ -54,3 +55,72 @@ def turnout_bars(labels: Sequence[str], ballots: Sequence[int], pupils: Sequence
                          xaxis={"rangemode": "tozero", "fixedrange": True}, yaxis={"fixedrange": True},
                          font={"size": 16})
     return figure
+
+
+# --- dashboards ------------------------------------------------------------------------------------
+
+SERIES_COLOURS = ("#1b7f5c", "#2f6db5", "#c9822b", "#8e5bb5")  # green, blue, amber, purple: apart in grey too
+MUTED_COLOUR = "#c4cad1"
+LATE_COLOUR = "#b3261e"
+
+
+def _figure(bars: list[dict], *, height: int, title: str, legend: bool, xaxis: dict, yaxis: dict,
+            **layout: object) -> go.Figure:
+    """One figure built in one go (each update_* call would validate the figure again)."""
+    return go.Figure(data=[{"type": "bar", "textposition": "outside", "cliponaxis": False, **bar} for bar in bars],
+                     layout={"title": {"text": title} if title else None, "height": height, "showlegend": legend,
+                             "legend": {"orientation": "h", "y": -0.25} if legend else {},
+                             "margin": {"l": 10, "r": 30, "t": 40 if title else 10, "b": 10}, "font": {"size": 15},
+                             "xaxis": {"fixedrange": True, **xaxis}, "yaxis": {"fixedrange": True, **yaxis}, **layout})
+
+
+def _whole_ticks(values: Sequence[float], maximum: float | None) -> dict:
+    """Counts have whole-number ticks: no "0.2 wijken"."""
+    peak = max([*values, maximum or 0, 1])
+    raw = peak / 6
+    magnitude = 10 ** max(0, math.floor(math.log10(raw))) if raw >= 1 else 1
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    return {"tick0": 0, "dtick": step}
+
+
+def bar_chart(labels: Sequence[str], values: Sequence[float], *, colours: Sequence[str] | None = None,
+              maximum: float | None = None, percent: bool = False, title: str = "") -> go.Figure:
+    """Horizontal bars in the given order (first at the top), the number at each bar's end; with
+    `maximum` the axis runs to it (lessons 0-3, a score 0-3), `percent` reads 0-100 %."""
+    labels, values = list(labels)[::-1], [v or 0 for v in list(values)[::-1]]
+    colours = list(colours)[::-1] if colours else [TOP_COLOUR] * len(values)
+    text = [f"{v:.0f}%" if percent else f"{v:g}" for v in values]
+    upper = 100 if percent else maximum
+    xaxis = {"rangemode": "tozero", **({"range": [0, upper * 1.08]} if upper else {}),
+             **({"ticksuffix": "%"} if percent else _whole_ticks(values, maximum))}
+    return _figure([{"y": labels, "x": values, "orientation": "h", "marker": {"color": colours}, "text": text,
+                     "hovertemplate": "%{y}: %{text}<extra></extra>"}],
+                   height=max(130, 40 * len(labels) + 80), title=title, legend=False, xaxis=xaxis,
+                   yaxis={"automargin": True}, bargap=0.35)
+
+
+def column_chart(labels: Sequence[str], values: Sequence[float], *, colours: Sequence[str] | None = None,
+                 title: str = "") -> go.Figure:
+    """Vertical bars in the given order (the phases of a year, left to right), numbers on top."""
+    values = list(values)
+    return _figure([{"x": list(labels), "y": values, "marker": {"color": list(colours) if colours else TOP_COLOUR},
+                     "text": values, "hovertemplate": "%{x}: %{y}<extra></extra>"}],
+                   height=300, title=title, legend=False, xaxis={},
+                   yaxis={"rangemode": "tozero", **_whole_ticks(values, None)})
+
+
+def grouped_columns(categories: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]], *,
+                    percent: bool = True, title: str = "") -> go.Figure:
+    """Several series side by side per category (a share per school year); a missing value (no
+    plans yet) leaves a gap rather than a zero."""
+    bars = []
+    for index, (name, values) in enumerate(series):
+        shown = [None if v is None else round(v, 1) for v in values]
+        bars.append({"x": list(categories), "y": shown, "name": name,
+                     "marker": {"color": SERIES_COLOURS[index % len(SERIES_COLOURS)]},
+                     "text": [f"{v:.0f}%" if percent and v is not None else ("" if v is None else f"{v:g}")
+                              for v in shown],
+                     "hovertemplate": "%{x} — " + name + ": %{y}" + ("%" if percent else "") + "<extra></extra>"})
+    yaxis = {"rangemode": "tozero", **({"range": [0, 110], "ticksuffix": "%"} if percent else {})}
+    return _figure(bars, height=340, title=title, legend=True, xaxis={"type": "category"}, yaxis=yaxis,
+                   barmode="group")

@@ -64,8 +64,10 @@ def shown_text(at: AppTest) -> str:
 
 EXPECTED_TITLE = {
     navigation.HOME: lambda role: t("home.title", name="").split(",")[0],
+    navigation.DASHBOARD: lambda role: t("page.dashboard"),
     navigation.NEIGHBOURHOODS: lambda role: t("page.neighbourhoods"),
     navigation.USERS: lambda role: t("page.users"),
+    navigation.PRIVACY: lambda role: t("page.privacy"),
     navigation.ACCOUNT: lambda role: t("page.account"),
     navigation.LESSON: lambda role: t("page.lesson"),
     navigation.THEMES: lambda role: t("page.themes"),
@@ -379,3 +381,32 @@ def test_a_facilitator_copies_the_standard_lessons_before_editing(database_url):
     assert not at.button(key="templates.save_steps").disabled
     at.button(key="templates.save_steps").click().run()
     assert t("templates.saved", version=2) in [s.value for s in at.success]
+
+
+def test_the_dashboard_shows_every_chart_with_its_table_and_saves_the_self_check(database_url):
+    at = app_as(Role.FACILITATOR).run()
+    at.switch_page(page_path(navigation.DASHBOARD)).run()
+    assert not at.exception
+    charts, tables = at.get("plotly_chart"), at.dataframe
+    assert len(charts) >= 6 and len(tables) >= len(charts)  # each chart has its table; some tables stand alone
+    csv_buttons = [b for b in at.get("download_button") if b.proto.label == t("dashboard.csv")]
+    assert len(csv_buttons) == len(tables)
+    cycle_id = at.selectbox(key="dashboard.cycle").value
+    assert t("dashboard.selfcheck.not_yet") in shown_text(at)
+    at.checkbox(key=f"dashboard.cycle.{cycle_id}.q.space.safe").check()
+    at.checkbox(key=f"dashboard.cycle.{cycle_id}.q.influence.told").check()
+    next(b for b in at.button if b.label == t("dashboard.selfcheck.save")).click().run()
+    assert not at.exception
+    assert t("dashboard.selfcheck.saved") in shown_text(at)
+    assert t("dashboard.selfcheck.score", yes=2, questions=12) in shown_text(at)
+
+
+def test_the_national_dashboard_lists_every_wijk_for_an_admin(database_url):
+    at = app_as(Role.ADMIN).run()
+    at.switch_page(page_path(navigation.DASHBOARD)).run()
+    assert not at.exception
+    assert t("dashboard.intro.national") in shown_text(at)
+    at.selectbox(key="dashboard.year").select("").run()  # every school year
+    assert not at.exception
+    wijken = set(at.dataframe[0].value[t("dashboard.col.wijk")])
+    assert "De Vogelbuurt" in wijken and "Andere Wijk" not in wijken  # a wijk without cycles has no row

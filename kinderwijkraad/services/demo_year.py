@@ -22,6 +22,7 @@ from kinderwijkraad.db import write_session
 from kinderwijkraad.models import (
     Consent,
     CouncilRole,
+    Cycle,
     Decision,
     FeedbackShare,
     Phase,
@@ -37,6 +38,7 @@ from kinderwijkraad.services import (
     candidates,
     council,
     councils,
+    dashboards,
     feedback,
     lessons,
     plans,
@@ -328,6 +330,9 @@ def seed_previous_year(engine: Engine, *, admin: Actor, facilitator: Actor, offi
             proposals.move_recipient(engine, actor=official, recipient_id=recipient_id, to=RecipientStatus.DONE)
     for classroom_id in classrooms:
         feedback.record_shared(engine, actor=facilitator, classroom_id=classroom_id)
+    # The facilitator's participation self-check: two points still to improve.
+    dashboards.save_self_check(engine, actor=facilitator, cycle_id=cycle.id, answers={
+        question: question not in ("space.inclusive", "influence.changed") for question in dashboards.QUESTIONS})
     phase = Phase.PREPARATION
     while phase != Phase.CLOSED:
         phase = councils.advance_cycle_phase(engine, actor=admin, cycle_id=cycle.id, from_phase=phase)
@@ -354,6 +359,8 @@ def _backdate(engine: Engine, cycle_id: int, poll_id: int) -> None:
                 done_at=at(date(2026, 4, 20)) if recipient.done_at else None))
         session.execute(update(FeedbackShare).where(FeedbackShare.cycle_id == cycle_id)
                         .values(shared_at=at(date(2026, 3, 25))))
+        # Closed at the end of the school year: its children's data is due for removal now.
+        session.execute(update(Cycle).where(Cycle.id == cycle_id).values(phase_changed_at=at(date(2026, 7, 10))))
 
 
 def seed_late_proposal(engine: Engine, *, facilitator: Actor, cycle_id: int, partner: tuple[int, int]) -> None:

@@ -29,6 +29,9 @@ class PageSpec:
 
 
 HOME = PageSpec("home.py", "home", "page.home", ":material/home:", ALL_ROLES)
+DASHBOARD = PageSpec(
+    "overzicht.py", "overzicht", "page.dashboard", ":material/monitoring:", frozenset({Role.ADMIN, Role.FACILITATOR}),
+)
 NEIGHBOURHOODS = PageSpec(
     "wijken.py", "wijken", "page.neighbourhoods", ":material/location_city:",
     frozenset({Role.ADMIN, Role.FACILITATOR}),
@@ -53,6 +56,9 @@ PROPOSALS = PageSpec(
 )
 REPLIES = PageSpec("reacties.py", "reacties", "page.replies", ":material/inbox:", frozenset({Role.OFFICIAL}))
 USERS = PageSpec("gebruikers.py", "gebruikers", "page.users", ":material/group:", frozenset({Role.ADMIN}))
+# Retention settings and runs for admins; the processing summary and access requests (scoped to
+# their wijken) for facilitators too: they are who a school or a parent asks.
+PRIVACY = PageSpec("privacy.py", "privacy", "page.privacy", ":material/shield_person:", STAFF_WHO_MANAGE)
 ACCOUNT = PageSpec("account.py", "account", "page.account", ":material/person:", ALL_ROLES)
 LOGIN = PageSpec("login.py", "login", "page.login", ":material/login:", frozenset())
 # Children's tablets: no login. Open to everyone, logged in or not.
@@ -63,8 +69,8 @@ BOOTH = PageSpec("stemhokje.py", "stemhokje", "page.booth", ":material/how_to_re
 REPLY = PageSpec("antwoord.py", "antwoord", "page.reply", ":material/reply:", ALL_ROLES)
 
 PAGES: tuple[PageSpec, ...] = (
-    HOME, LESSON, POLLS, COUNCIL, PROPOSALS, REPLIES, NEIGHBOURHOODS, THEMES, TEMPLATES, USERS, ACCOUNT, JOIN,
-    VOTE, BOOTH, REPLY,
+    HOME, DASHBOARD, LESSON, POLLS, COUNCIL, PROPOSALS, REPLIES, NEIGHBOURHOODS, THEMES, TEMPLATES, USERS, PRIVACY,
+    ACCOUNT, JOIN, VOTE, BOOTH, REPLY,
 )
 PUBLIC_PAGES: tuple[PageSpec, ...] = (LOGIN, JOIN, VOTE, BOOTH, REPLY)
 
