@@ -13,9 +13,10 @@ import streamlit as st
 from kinderwijkraad.exports.council import render_certificates, render_installation_programme
 from kinderwijkraad.i18n import long_date, t
 from kinderwijkraad.models import Consent, CouncilRole, WorkStatus
-from kinderwijkraad.services import council, plans
+from kinderwijkraad.services import council
 from kinderwijkraad.ui import audit as audit_ui
 from kinderwijkraad.ui import auth, navigation, state
+from kinderwijkraad.ui.cycles import pick_cycle
 from kinderwijkraad.ui.database import engine
 from kinderwijkraad.ui.errors import shows_errors
 from kinderwijkraad.ui.format import label, local_time, plain
@@ -264,12 +265,7 @@ def _work_tab(cycle_id: int) -> None:
 st.title(t("page.council"))
 state.show_flash()
 
-cycles = plans.managed_cycles(engine(), actor=actor)
-if not cycles:
-    st.info(t("council.no_cycles"))
-    st.stop()
-cycle_labels = {choice.id: choice.label for choice in cycles}
-cycle_id = st.selectbox(t("council.cycle"), list(cycle_labels), format_func=cycle_labels.get, key="raad.cycle")
+cycle_id = pick_cycle(actor, key="raad.cycle", label_key="council.cycle", empty_key="council.no_cycles")
 
 with shows_errors():
     view = council.council_of_cycle(engine(), actor=actor, cycle_id=cycle_id)

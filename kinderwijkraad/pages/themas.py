@@ -9,6 +9,7 @@ from kinderwijkraad.i18n import t
 from kinderwijkraad.services import plans
 from kinderwijkraad.ui import auth, navigation, state
 from kinderwijkraad.ui import lesson as shared
+from kinderwijkraad.ui.cycles import pick_cycle
 from kinderwijkraad.ui.database import engine
 from kinderwijkraad.ui.errors import shows_errors
 from kinderwijkraad.ui.format import plain
@@ -20,12 +21,7 @@ ALL = 0
 st.title(t("page.themes"))
 state.show_flash()
 
-cycles = plans.managed_cycles(engine(), actor=actor)
-if not cycles:
-    st.info(t("themes.no_cycles"))
-    st.stop()
-cycle_labels = {choice.id: choice.label for choice in cycles}
-cycle_id = st.selectbox(t("themes.cycle"), list(cycle_labels), format_func=cycle_labels.get, key="themes.cycle")
+cycle_id = pick_cycle(actor, key="themes.cycle")
 
 all_plans = plans.cycle_plans(engine(), actor=actor, cycle_id=cycle_id)
 theme_rows = plans.themes(engine(), actor=actor, cycle_id=cycle_id)

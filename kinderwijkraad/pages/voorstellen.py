@@ -10,11 +10,12 @@ import streamlit as st
 from kinderwijkraad.exports.feedback import render_feedback_sheet
 from kinderwijkraad.i18n import t
 from kinderwijkraad.models import CostBand, Decision, RecipientStatus
-from kinderwijkraad.services import answers, audit, feedback, plans, proposals
+from kinderwijkraad.services import answers, audit, feedback, proposals
 from kinderwijkraad.services.proposals import ProposalView, RecipientRow
 from kinderwijkraad.ui import audit as audit_ui
 from kinderwijkraad.ui import auth, navigation, state
 from kinderwijkraad.ui.answer import answer_form, current_answer
+from kinderwijkraad.ui.cycles import pick_cycle
 from kinderwijkraad.ui.database import engine
 from kinderwijkraad.ui.errors import shows_errors
 from kinderwijkraad.ui.format import label, local_time, plain
@@ -37,12 +38,7 @@ MADE_PROPOSAL = "proposals.made"
 st.title(t("page.proposals"))
 state.show_flash()
 
-cycles = plans.managed_cycles(engine(), actor=actor)
-if not cycles:
-    st.info(t("themes.no_cycles"))
-    st.stop()
-cycle_labels = {choice.id: choice.label for choice in cycles}
-cycle_id = st.selectbox(t("themes.cycle"), list(cycle_labels), format_func=cycle_labels.get, key="proposals.cycle")
+cycle_id = pick_cycle(actor, key="proposals.cycle")
 
 
 def _text_fields(values: dict[str, str], key: str) -> dict[str, str]:
