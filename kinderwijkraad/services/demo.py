@@ -187,7 +187,7 @@ def _seed_votes(engine: Engine, admin: Actor, cycle_id: int, classrooms: list) -
     wijk_poll = polls.create_poll(engine, actor=admin, cycle_id=cycle_id, title="Wijkstemming Vogelbuurt",
                                   question="Welke thema's vind jij het belangrijkst?")
     polls.open_poll(engine, actor=admin, poll_id=wijk_poll)
-    _vote_with_cards(engine, admin, wijk_poll, classrooms[2].id, DEMO_CARD_BALLOTS)
+    demo_year.vote_with_cards(engine, admin, wijk_poll, classrooms[2].id, DEMO_CARD_BALLOTS)
     option = {o.label: o.id for o in polls.poll_view(engine, actor=admin, poll_id=wijk_poll).options}
     papers, marks = DEMO_PAPER
     ballots.enter_paper(engine, actor=admin, poll_id=wijk_poll, classroom_id=classrooms[3].id, papers=papers,
@@ -197,18 +197,8 @@ def _seed_votes(engine: Engine, admin: Actor, cycle_id: int, classrooms: list) -
                                    question="Zet de thema's op volgorde", ballot_kind=BallotKind.RANKING,
                                    method=CountMethod.IRV, max_choices=3)
     polls.open_poll(engine, actor=admin, poll_id=class_poll)
-    _vote_with_cards(engine, admin, class_poll, classrooms[1].id, DEMO_RANKINGS)
+    demo_year.vote_with_cards(engine, admin, class_poll, classrooms[1].id, DEMO_RANKINGS)
     polls.close_poll(engine, actor=admin, poll_id=class_poll)
-
-
-def _vote_with_cards(engine: Engine, admin: Actor, poll_id: int, classroom_id: int, groups: tuple) -> None:
-    option = {o.label: o.id for o in polls.poll_view(engine, actor=admin, poll_id=poll_id).options}
-    sheet = ballots.issue_cards(engine, actor=admin, poll_id=poll_id, classroom_id=classroom_id,
-                                count=sum(times for times, _ in groups), base_url="http://localhost:8501")
-    cards = iter(sheet.cards)
-    for times, choices in groups:
-        for _ in range(times):
-            ballots.cast_with_card(engine, code=next(cards).code, choices=[option[name] for name in choices])
 
 
 def _seed_lesson_with_plans(engine: Engine, admin: Actor, classroom_id: int, written: tuple) -> None:

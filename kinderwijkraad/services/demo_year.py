@@ -184,17 +184,21 @@ def _vote(engine: Engine, admin: Actor, cycle_id: int, classroom_ids: list[int])
     poll_id = polls.create_poll(engine, actor=admin, cycle_id=cycle_id, title="Wijkstemming Vogelbuurt 2025",
                                 question="Welke drie onderwerpen moet de Kinderwijkraad oppakken?")
     polls.open_poll(engine, actor=admin, poll_id=poll_id)
-    option = {o.label: o.id for o in polls.poll_view(engine, actor=admin, poll_id=poll_id).options}
     for index, classroom_id in enumerate(classroom_ids):
-        groups = BALLOTS[index]
-        sheet = ballots.issue_cards(engine, actor=admin, poll_id=poll_id, classroom_id=classroom_id,
-                                    count=sum(times for times, _ in groups), base_url="http://localhost:8501")
-        cards = iter(sheet.cards)
-        for times, choices in groups:
-            for _ in range(times):
-                ballots.cast_with_card(engine, code=next(cards).code, choices=[option[name] for name in choices])
+        vote_with_cards(engine, admin, poll_id, classroom_id, BALLOTS[index])
     polls.close_poll(engine, actor=admin, poll_id=poll_id)
     return poll_id
+
+
+def vote_with_cards(engine: Engine, admin: Actor, poll_id: int, classroom_id: int, groups: tuple) -> None:
+    """A class votes with printed cards: `groups` is (times, option labels) per kind of ballot."""
+    option = {o.label: o.id for o in polls.poll_view(engine, actor=admin, poll_id=poll_id).options}
+    sheet = ballots.issue_cards(engine, actor=admin, poll_id=poll_id, classroom_id=classroom_id,
+                                count=sum(times for times, _ in groups), base_url="http://localhost:8501")
+    cards = iter(sheet.cards)
+    for times, choices in groups:
+        for _ in range(times):
+            ballots.cast_with_card(engine, code=next(cards).code, choices=[option[name] for name in choices])
 
 
 def _council(engine: Engine, facilitator: Actor, cycle_id: int) -> None:
