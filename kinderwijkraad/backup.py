@@ -120,6 +120,9 @@ def check_sqlite_file(path: Path) -> None:
 def _remove_new_side_files(existed: dict[Path, bool]) -> None:
     """Opening a WAL database read-only creates its -wal and -shm files; leave a damaged database
     as it was found."""
+    wal = next(side for side in existed if side.name.endswith("-wal"))
+    if wal.exists() and wal.stat().st_size > 0:
+        return  # a writer opened the database meanwhile: its -wal (and index) are its own
     for side, was_there in existed.items():
         if not was_there:
             side.unlink(missing_ok=True)
@@ -310,7 +313,8 @@ def _photo_files(photos_dir: Path | None) -> list[Path]:
     if photos_dir is None or not photos_dir.is_dir():
         return []
     return sorted(p for p in photos_dir.iterdir()
-                  if _PHOTO_MEMBER.fullmatch(f"{PHOTOS}/{p.name}") and not p.name.startswith(".") and p.is_file())
+                  if _PHOTO_MEMBER.fullmatch(f"{PHOTOS}/{p.name}") and not p.name.startswith(".")
+                  and p.is_file() and not p.is_symlink())  # a link would be refused at restore
 
 
 # --- restoring -------------------------------------------------------------------------------------

@@ -447,3 +447,10 @@ def test_replaced_names_never_make_a_text_longer_than_its_column_and_other_texts
     assert meeting.minutes == decomposed
     assert len(meeting.decisions) == 4000 and meeting.decisions.startswith("[naam] [naam] ")
     assert meeting.decisions.endswith("…")
+
+
+def test_a_name_is_found_however_it_was_typed():
+    """A tablet types a curly apostrophe; a child writes "Zoe" for "Zoë": both are that name."""
+    pattern = privacy.name_pattern(["O'Neil", "Zoë", "Jan-Willem", "Ad"])
+    assert pattern.sub("[naam]", "O’Neil en ZOE zeiden: jan-willem heeft gelijk. Adam niet, Ad wel.") == \
+        "[naam] en [naam] zeiden: [naam] heeft gelijk. Adam niet, [naam] wel."

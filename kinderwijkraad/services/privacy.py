@@ -364,12 +364,30 @@ def _count(session: Session, query) -> int:  # noqa: ANN001 - a select of one co
     return session.exec(select(func.count()).select_from(query.subquery())).one()
 
 
+# A name is found however it was typed: a tablet's curly apostrophe for "O'Neil", "Zoe" for "Zoë".
+_APOSTROPHES = "'’ʼ‘`´"
+_LETTER_VARIANTS = {base: base + accented for base, accented in (
+    ("a", "áàâäãå"), ("c", "ç"), ("e", "éèêë"), ("i", "íìîï"), ("n", "ñ"), ("o", "óòôöõø"), ("u", "úùûü"),
+    ("y", "ýÿ"),
+)}
+
+
+def _letter_class(char: str) -> str:
+    if char in _APOSTROPHES:
+        return "[" + re.escape(_APOSTROPHES) + "]"
+    base = unicodedata.normalize("NFD", char.casefold())[0]
+    variants = _LETTER_VARIANTS.get(base)
+    return f"[{variants}]" if variants else re.escape(char)
+
+
 def name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
-    """Whole-word matches of any of `names`, in any capitals; None without names."""
+    """Whole-word matches of any of `names`, in any capitals, with any apostrophe and with or
+    without accents; None without names."""
     unique = sorted({unicodedata.normalize("NFC", n).strip() for n in names if n.strip()}, key=len, reverse=True)
     if not unique:
         return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in unique) + r")(?!\w)", re.IGNORECASE)
+    alternatives = "|".join("".join(_letter_class(char) for char in name) for name in unique)
+    return re.compile(r"(?<!\w)(?:" + alternatives + r")(?!\w)", re.IGNORECASE)
 
 
 def _replace_names(value: object, pattern: re.Pattern[str], placeholder: str) -> object:
@@ -628,9 +646,9 @@ def access_classrooms(engine: Engine, *, actor: Actor) -> list[ClassChoice]:
 
 
 def _same_name(a: str, b: str) -> bool:
-    def key(text: str) -> str:
-        return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
-    return key(a) == key(b)
+    """The same first name, however typed (capitals, spaces, apostrophes, accents)."""
+    pattern = name_pattern([b])
+    return pattern is not None and pattern.fullmatch(" ".join(unicodedata.normalize("NFC", a).split())) is not None
 
 
 def access_export(engine: Engine, *, actor: Actor, classroom_id: int, first_name: str,
@@ -686,7 +704,8 @@ def _gather(session: Session, actor: Actor, cycle: Cycle, classroom: Classroom, 
     pattern = name_pattern([candidate.first_name])
     mentions = []
     for row, fields in _text_rows(session, cycle.id, _scope(session, cycle.id)):
-        found = [name for name in fields if pattern.search(_flat(getattr(row, name)))]
+        found = [name for name in fields
+                 if pattern.search(unicodedata.normalize("NFC", _flat(getattr(row, name))))]
         if found and _in_class_or_cycle(session, row, classroom):
             mentions.append(_mention(session, row, found))
     plans = session.exec(select(Plan).join(LessonRun, col(LessonRun.id) == Plan.run_id)
