@@ -91,3 +91,21 @@ def test_a_translation_has_the_same_placeholders_as_the_dutch_text():
 def test_t_fills_in_parameters_in_the_chosen_language():
     assert t("login.throttled", seconds=8) == "Te veel mislukte pogingen. Probeer het over 8 seconden opnieuw."
     assert t("login.throttled", language="en", seconds=8).startswith("Too many failed attempts")
+
+
+def test_a_download_made_on_another_thread_keeps_the_pages_language():
+    """Streamlit makes a download's file on its own thread, which starts in the default language."""
+    import threading
+
+    from kinderwijkraad.i18n import current_language, keep_language, set_language
+
+    set_language("en")
+    try:
+        make = keep_language(current_language)
+        seen: list[str] = []
+        thread = threading.Thread(target=lambda: seen.append(make()))
+        thread.start()
+        thread.join()
+        assert seen == ["en"]
+    finally:
+        set_language("nl")

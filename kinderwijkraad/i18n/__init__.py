@@ -6,8 +6,10 @@ The language is per Streamlit session: the app sets it at the start of every run
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import date
+from typing import TypeVar
 
 from kinderwijkraad.i18n.en import MESSAGES as EN
 from kinderwijkraad.i18n.nl import MESSAGES as NL
@@ -17,6 +19,7 @@ LANGUAGES = {"nl": "Nederlands", "en": "English"}
 DEFAULT_LANGUAGE = "nl"
 
 _language: ContextVar[str] = ContextVar("kwr_language", default=DEFAULT_LANGUAGE)
+T = TypeVar("T")
 
 
 def set_language(language: str) -> None:
@@ -44,3 +47,15 @@ def long_date(day: date) -> str:
     """A date as a letter writes it: "27 november 2026" (no locale module: the server's locale is
     not the reader's)."""
     return t("date.long", day=day.day, month=t(f"month.{day.month}"), year=day.year)
+
+
+def keep_language(make: Callable[[], T]) -> Callable[[], T]:
+    """`make` run later, on another thread (a download's file is made on Streamlit's download
+    thread, which starts in the default language), in the language of the page that offered it."""
+    language = current_language()
+
+    def run() -> T:
+        set_language(language)
+        return make()
+
+    return run

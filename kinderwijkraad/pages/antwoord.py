@@ -6,7 +6,7 @@ from functools import partial
 import streamlit as st
 
 from kinderwijkraad.errors import KwrError
-from kinderwijkraad.i18n import t
+from kinderwijkraad.i18n import keep_language, t
 from kinderwijkraad.services import answers
 from kinderwijkraad.ui import state
 from kinderwijkraad.ui.answer import answer_form, current_answer
@@ -38,8 +38,8 @@ for name in ("problem", "idea", "ask"):
     if proposal.fields[name]:
         st.markdown(f"**{t(f'field.{name}')}**")
         st.text(proposal.fields[name])
-st.download_button(t("reply.dossier"), partial(answers.link_dossier_pdf, engine(), token=token,
-                                               photos_dir=photos_dir()),
+st.download_button(t("reply.dossier"), keep_language(partial(answers.link_dossier_pdf, engine(), token=token,
+                                                             photos_dir=photos_dir())),
                    file_name=f"{t('dossier.file_prefix')}-{proposal.id}.pdf", mime="application/pdf",
                    icon=":material/picture_as_pdf:", on_click="ignore")
 

@@ -22,6 +22,7 @@ from kinderwijkraad.i18n import t
 from kinderwijkraad.models import Phase, Role
 from kinderwijkraad.services import dashboards
 from kinderwijkraad.services.dashboards import QUESTIONS, SELF_CHECK, CycleDashboard, Overview
+from kinderwijkraad.ui import audit as audit_ui
 from kinderwijkraad.ui import auth, navigation, state
 from kinderwijkraad.ui.dashboard import chart, percent, percent_columns, table
 from kinderwijkraad.ui.database import engine
@@ -314,7 +315,9 @@ def _year_report(board: CycleDashboard, key: str) -> None:
     st.subheader(t("dashboard.report.heading"))
     st.caption(t("dashboard.report.caption"))
     st.download_button(t("dashboard.report.download"),
-                       partial(dashboards.year_report_pdf, engine(), actor=actor, cycle_id=board.figures.cycle_id),
+                       audit_ui.logged_export(actor, "year_report", partial(
+                           dashboards.year_report_pdf, engine(), actor=actor, cycle_id=board.figures.cycle_id),
+                           cycle_id=board.figures.cycle_id),
                        file_name=dashboards.year_report_file_name(board.figures), mime="application/pdf",
                        key=f"{key}.report", on_click="ignore", icon=":material/picture_as_pdf:")
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from kinderwijkraad.i18n import keep_language
 from kinderwijkraad.services import audit
 from kinderwijkraad.services.common import Actor
 from kinderwijkraad.ui import state
@@ -35,7 +36,7 @@ def logged_export(actor: Actor, what: str, render: Callable[[], bytes], *, cycle
                          cycle_id=cycle_id)
         return render()
 
-    return make
+    return keep_language(make)
 
 
 def note_export(actor: Actor, what: str, *, cycle_id: int | None = None, subject_id: int | None = None) -> None:
