@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from kinderwijkraad.exports.pdf import INK, MUTED, SANS, STRONG, WEAK, KwrPDF
+from kinderwijkraad.exports.pdf import INK, MUTED, SANS, STRONG, KwrPDF
 from kinderwijkraad.exports.proposals import Flow
 from kinderwijkraad.i18n import current_language, long_date, t
 
@@ -233,18 +233,7 @@ def render_access_pdf(export: AccessExport) -> bytes:
 
 
 def _heading(flow: Flow, text: str) -> None:
-    pdf = flow.pdf
-    flow.gap(5)
-    flow.ensure(8.5 + 2 * LINE_H)
-    pdf.set_font(SANS, "B", 12.5)
-    pdf.set_text_color(*STRONG)
-    pdf.text_line(flow.x, flow.y, flow.width, text, h=7)
-    pdf.set_draw_color(*WEAK)
-    pdf.set_line_width(0.3)
-    pdf.line(flow.x, flow.y + 7.6, flow.x + flow.width, flow.y + 7.6)
-    pdf.set_draw_color(*INK)
-    pdf.set_text_color(*INK)
-    flow.y += 9.5
+    flow.heading(text, size=12.5, gap=5, keep=8.5 + 2 * LINE_H, text_h=7, rule_at=7.6, advance=9.5)
 
 
 def _rows(flow: Flow, rows: list[tuple[str, str]]) -> None:

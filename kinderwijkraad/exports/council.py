@@ -275,18 +275,7 @@ def render_installation_programme(programme: InstallationProgramme) -> bytes:
 
 
 def _p_heading(flow: Flow, text: str, keep: float) -> None:
-    pdf = flow.pdf
-    flow.gap(6)
-    flow.ensure(9 + keep)
-    pdf.set_font(SANS, "B", 14)
-    pdf.set_text_color(*STRONG)
-    pdf.text_line(flow.x, flow.y, flow.width, text, h=7)
-    pdf.set_draw_color(*WEAK)
-    pdf.set_line_width(0.3)
-    pdf.line(flow.x, flow.y + 7.8, flow.x + flow.width, flow.y + 7.8)
-    pdf.set_draw_color(*INK)
-    pdf.set_text_color(*INK)
-    flow.y += 10
+    flow.heading(text, size=14, gap=6, keep=9 + keep, text_h=7, rule_at=7.8, advance=10)
 
 
 def _programme_items(flow: Flow, items: list[ProgrammeItem]) -> None:

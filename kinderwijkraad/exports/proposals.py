@@ -148,6 +148,23 @@ class Flow:
         if not self.at_top:
             self.y = min(self.y + height, self.bottom)
 
+    def heading(self, text: str, *, size: float, gap: float, keep: float, text_h: float, rule_at: float,
+                advance: float) -> None:
+        """A bold section heading with a thin rule under it, kept on one page with the first `keep`
+        mm of what follows. The measures are each document's own."""
+        self.gap(gap)
+        self.ensure(keep)
+        pdf = self.pdf
+        pdf.set_font(SANS, "B", size)
+        pdf.set_text_color(*STRONG)
+        pdf.text_line(self.x, self.y, self.width, text, h=text_h)
+        pdf.set_draw_color(*WEAK)
+        pdf.set_line_width(0.3)
+        pdf.line(self.x, self.y + rule_at, self.x + self.width, self.y + rule_at)
+        pdf.set_draw_color(*INK)
+        pdf.set_text_color(*INK)
+        self.y += advance
+
     def print_lines(
         self,
         lines: Sequence[str],
@@ -257,18 +274,8 @@ def _ink(pdf: KwrPDF, size: float = BODY, style: str = "") -> None:
 
 def _heading(flow: Flow, text: str, keep: float) -> None:
     """A section heading, kept on one page with the first `keep` mm of what follows."""
-    flow.gap(SECTION_GAP)
-    flow.ensure(HEADING_H + keep)
-    pdf = flow.pdf
-    pdf.set_font(SANS, "B", HEADING_SIZE)
-    pdf.set_text_color(*STRONG)
-    pdf.text_line(flow.x, flow.y, flow.width, text, h=HEADING_H - 1.5)
-    pdf.set_draw_color(*WEAK)
-    pdf.set_line_width(0.3)
-    pdf.line(flow.x, flow.y + HEADING_H - 1.2, flow.x + flow.width, flow.y + HEADING_H - 1.2)
-    pdf.set_draw_color(*INK)
-    pdf.set_text_color(*INK)
-    flow.y += HEADING_H
+    flow.heading(text, size=HEADING_SIZE, gap=SECTION_GAP, keep=HEADING_H + keep, text_h=HEADING_H - 1.5,
+                 rule_at=HEADING_H - 1.2, advance=HEADING_H)
 
 
 def _cut_note(flow: Flow, cut: bool, indent: float = 0.0) -> None:

@@ -200,17 +200,9 @@ def _style(pdf: KwrPDF, size: float, style: str = "", colour: RGB = INK) -> None
 
 def _heading(flow: Flow, text: str, keep: float) -> None:
     """A section heading, kept on one page with the first `keep` mm of what follows."""
-    flow.gap(SECTION_GAP)
-    flow.ensure(HEADING_H + keep)
-    pdf = flow.pdf
-    _style(pdf, HEADING_SIZE, "B", STRONG)
-    pdf.text_line(flow.x, flow.y, flow.width, text, h=HEADING_H - 1.5)
-    pdf.set_draw_color(*WEAK)
-    pdf.set_line_width(0.3)
-    pdf.line(flow.x, flow.y + HEADING_H - 1.2, flow.x + flow.width, flow.y + HEADING_H - 1.2)
-    pdf.set_draw_color(*INK)
-    flow.y += HEADING_H + 1
-    _style(pdf, BODY)
+    flow.heading(text, size=HEADING_SIZE, gap=SECTION_GAP, keep=HEADING_H + keep, text_h=HEADING_H - 1.5,
+                 rule_at=HEADING_H - 1.2, advance=HEADING_H + 1)
+    _style(flow.pdf, BODY)
 
 
 def _subheading(flow: Flow, text: str, keep: float, *, legend: bool = False) -> None:
