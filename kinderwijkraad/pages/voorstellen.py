@@ -9,7 +9,7 @@ import streamlit as st
 
 from kinderwijkraad.exports.feedback import render_feedback_sheet
 from kinderwijkraad.i18n import t
-from kinderwijkraad.models import CostBand, Decision, RecipientStatus
+from kinderwijkraad.models import CostBand, Decision, ProposalInput, RecipientStatus
 from kinderwijkraad.services import answers, audit, feedback, proposals
 from kinderwijkraad.services.proposals import ProposalView, RecipientRow
 from kinderwijkraad.ui import audit as audit_ui
@@ -22,12 +22,11 @@ from kinderwijkraad.ui.format import label, local_time, plain
 from kinderwijkraad.ui.proposals import dossier_download, reply_url, status_text
 
 actor = auth.require(*navigation.PROPOSALS.roles)
-TEXT_FIELDS = {  # field -> (max characters, several lines)
-    "title": (120, False), "problem": (4000, True), "place": (300, False), "place_owner": (200, False),
-    "idea": (4000, True), "beneficiaries": (1000, False), "children_contribution": (2000, True),
-    "ask": (2000, True), "contact_name": (120, False), "contact_role": (120, False),
-    "contact_email": (200, False), "contact_phone": (40, False),
-}
+# The proposal's text fields in the dossier's order; these get a box of several lines. The limits
+# come from the model, so the form and the database never disagree.
+LONG_FIELDS = frozenset({"problem", "idea", "children_contribution", "ask"})
+TEXT_FIELDS = {name: next(m.max_length for m in field.metadata if hasattr(m, "max_length"))
+               for name, field in ProposalInput.model_fields.items() if name != "cost_band"}
 NEXT_MOVE = {RecipientStatus.CONCEPT: RecipientStatus.SENT, RecipientStatus.SENT: RecipientStatus.IN_PROGRESS,
              RecipientStatus.ANSWERED: RecipientStatus.DONE}
 COST_BANDS = list(CostBand)
@@ -44,8 +43,8 @@ cycle_id = pick_cycle(actor, key="proposals.cycle")
 def _text_fields(values: dict[str, str], key: str) -> dict[str, str]:
     """The proposal's text, one input per field, in the order of the dossier."""
     result: dict[str, str] = {}
-    for name, (limit, long) in TEXT_FIELDS.items():
-        widget = st.text_area if long else st.text_input
+    for name, limit in TEXT_FIELDS.items():
+        widget = st.text_area if name in LONG_FIELDS else st.text_input
         result[name] = widget(t(f"field.{name}"), value=values.get(name, ""), max_chars=limit,
                               help=t(f"proposal.help.{name}"), key=f"{key}.{name}")
     band = CostBand(values.get("cost_band", CostBand.UNKNOWN.value))
