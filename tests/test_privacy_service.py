@@ -438,7 +438,9 @@ def test_replaced_names_never_make_a_text_longer_than_its_column_and_other_texts
     council_factories.candidate(engine, w["class_a"].id, "Bo")
     decomposed = "Cafe\u0301 op het plein"  # not NFC, and no name in it: left exactly as it is
     council.create_meeting(engine, actor=w["admin"], cycle_id=w["cycle_a"].id, held_on=date(2027, 2, 1),
-                           minutes=decomposed, decisions="Bo " * 1333)
+                           minutes="Café", decisions="Bo " * 1333)
+    with write_session(engine) as session:  # the services store NFC; older rows may not be
+        session.exec(select(Meeting)).one().minutes = decomposed
     close(engine, w["admin"], w["cycle_a"].id, days_ago=31)
     assert privacy.retention_preview(engine).due[0].counts["texts_with_names"] == 1
     privacy.apply_retention(engine, actor=w["admin"])

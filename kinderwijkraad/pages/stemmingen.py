@@ -216,7 +216,7 @@ def _paper(poll: polls.PollView) -> None:
     papers0, counts0 = stored or (0, {})
     with st.form(f"polls.paper_form.{poll.id}.{classroom.classroom_id}"):
         papers = st.number_input(t("paper.papers"), 0, classroom.pupils, papers0)
-        counts = {o.id: st.number_input(o.label, 0, 400, counts0.get(o.id, 0), key=f"paper.{poll.id}.{o.id}")
+        counts = {o.id: st.number_input(plain(o.label), 0, 400, counts0.get(o.id, 0), key=f"paper.{poll.id}.{o.id}")
                   for o in poll.options}
         if st.form_submit_button(t("paper.save"), type="primary"):
             with shows_errors():
@@ -281,10 +281,10 @@ def _results(poll: polls.PollView, manageable: bool) -> None:
                                                                       k=poll.max_choices)))
     _scope(outcome, total, f"{poll.id}.total")
     for school in outcome.schools:
-        with st.expander(t("results.school", name=school.label)):
+        with st.expander(t("results.school", name=plain(school.label))):
             _scope(outcome, school, f"{poll.id}.school.{school.label}")
     for index, classroom in enumerate(outcome.classes):
-        with st.expander(t("results.classroom", name=classroom.label)):
+        with st.expander(t("results.classroom", name=plain(classroom.label))):
             _scope(outcome, classroom, f"{poll.id}.class.{index}")
     st.markdown(f"#### {t('turnout.title')}")
     st.dataframe(pd.DataFrame({t("results.class"): [r.label for r in outcome.turnout],

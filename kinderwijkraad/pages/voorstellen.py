@@ -271,7 +271,7 @@ def _new(cycle_id: int) -> None:
         recipients: list[tuple[int, int | None]] = []
         for partner in partners:
             columns = st.columns([2, 3], vertical_alignment="center")
-            wanted = columns[0].checkbox(partner.name, key=f"{key}.to.{partner.organisation_id}",
+            wanted = columns[0].checkbox(plain(partner.name), key=f"{key}.to.{partner.organisation_id}",
                                          value=partner.kind in ("municipality", "housing"))
             contacts = dict(partner.contacts)
             contact = columns[1].selectbox(t("field.contact_person"), [None, *contacts],

@@ -38,7 +38,7 @@ from kinderwijkraad.models import (
 )
 from kinderwijkraad.models.common import as_utc, utcnow
 from kinderwijkraad.services import audit
-from kinderwijkraad.services.common import Actor, refused_as, require_role, validated
+from kinderwijkraad.services.common import Actor, clean_text, refused_as, require_role, validated
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 72  # bcrypt only looks at the first 72 bytes
@@ -50,6 +50,7 @@ BCRYPT_ROUNDS = 12  # Hasher's cost; tests lower it to 4
 FREE_FAILURES_PER_USER = 3
 FREE_FAILURES_PER_CLIENT = 20
 MAX_DELAY = timedelta(minutes=5)
+USERNAME_MAX_LENGTH = 40  # as UserCreate.username
 FORGET_AFTER = timedelta(minutes=30)
 
 # Checked when the username is unknown, so a wrong username costs as long as a wrong password.
@@ -124,7 +125,9 @@ def authenticate(
     """Check a username and password. TooManyAttempts while throttled (the password is then not
     even checked); NotAllowed("login.failed") for a wrong or inactive account, without saying which."""
     now = now or utcnow()
-    username = username.strip().lower()
+    # Cleaned (a NUL would crash the query on PostgreSQL) and cut one past the longest username,
+    # so a pasted page cannot overflow the throttle key and still matches no account.
+    username = clean_text(username).lower()[:USERNAME_MAX_LENGTH + 1]
     keys = _throttle_keys(username, client)
     with read_session(engine) as session:
         wait = throttle_wait_seconds(session, keys, now)

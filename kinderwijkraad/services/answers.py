@@ -35,7 +35,7 @@ from kinderwijkraad.models import (
 )
 from kinderwijkraad.models.common import as_utc, utcnow
 from kinderwijkraad.services import audit
-from kinderwijkraad.services.common import Actor, managed_cycle
+from kinderwijkraad.services.common import Actor, clean_text, managed_cycle
 from kinderwijkraad.services.proposals import (
     WAITING,
     ProposalView,
@@ -53,7 +53,8 @@ ANSWERABLE = (RecipientStatus.SENT, RecipientStatus.IN_PROGRESS, RecipientStatus
 
 
 def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    # "surrogatepass": a token that is not UTF-8 (it never is one of ours) hashes to a miss, not a crash.
+    return hashlib.sha256(token.encode(errors="surrogatepass")).hexdigest()
 
 
 # --- answers ---------------------------------------------------------------------------------
@@ -68,8 +69,8 @@ class AnswerInput:
 
     def checked(self) -> AnswerInput:
         decision = Decision(self.decision)
-        reasons, next_step, contact = (" ".join(v.split()) if "\n" not in v else v.strip()
-                                       for v in (self.reasons, self.next_step, self.contact))
+        reasons, next_step, contact = (" ".join(v.split()) if "\n" not in v else v
+                                       for v in map(clean_text, (self.reasons, self.next_step, self.contact)))
         if decision != Decision.ACCEPTED and not reasons:
             raise InvalidInput("answer.reasons_required")
         for name, value, limit in (("reasons", reasons, 4000), ("next_step", next_step, 2000),
@@ -129,7 +130,7 @@ def enter_answer(engine: Engine, *, actor: Actor, recipient_id: int, seen_revisi
                  answered_by: str) -> None:
     """The facilitator types in an answer that came by e-mail or letter; `answered_by` is who sent it."""
     answer = answer.checked()
-    answered_by = " ".join(answered_by.split())
+    answered_by = " ".join(clean_text(answered_by).split())
     if not answered_by:
         raise InvalidInput("validation.required", field="answered_by")
     with write_session(engine) as session:
@@ -143,7 +144,7 @@ def enter_answer(engine: Engine, *, actor: Actor, recipient_id: int, seen_revisi
 
 def set_child_answer(engine: Engine, *, actor: Actor, recipient_id: int, child_answer: str, child_next: str) -> None:
     """The facilitator's version of the answer in words a child of 8 understands."""
-    child_answer, child_next = child_answer.strip(), child_next.strip()
+    child_answer, child_next = clean_text(child_answer), clean_text(child_next)
     if len(child_answer) > 1000 or len(child_next) > 500:
         raise InvalidInput("validation.too_long", field="child_answer", max=1000 if len(child_answer) > 1000 else 500)
     with write_session(engine) as session:
@@ -257,7 +258,7 @@ def answer_by_link(engine: Engine, *, token: str, seen_revision: int, answer: An
     """Answer through a reply link: only its own recipient, only while the link is valid (checked
     in the UPDATE itself), and only over the answer the official was shown."""
     answer = answer.checked()
-    answered_by = " ".join(answered_by.split())
+    answered_by = " ".join(clean_text(answered_by).split())
     if not answered_by:
         raise InvalidInput("validation.required", field="answered_by")
     with write_session(engine) as session:

@@ -3,6 +3,7 @@ into domain errors."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -56,10 +57,31 @@ def require_role(actor: Actor, *roles: Role) -> None:
         raise NotAllowed("error.not_allowed")
 
 
+# Characters nobody types on purpose and that cannot be stored as they are: the C0 and C1 control
+# characters except tab and newline (a pasted NUL is refused by PostgreSQL's text columns with a
+# psycopg DataError, a crash, where SQLite would store it), and lone surrogates (not UTF-8 at all:
+# both drivers crash on encoding them).
+_UNTYPEABLE = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0),
+                             *range(0xD800, 0xE000)])
+# Spaces and invisible characters at either end pad a text and nothing else; inside it they stay
+# (a zero-width joiner builds emoji such as 👩‍👩‍👧), so a name of only zero-width spaces is empty.
+# (str.strip with a set, not a regex: "[\s]+$" would be quadratic on a long run of inner spaces.)
+_PADDING = "".join(chr(code) for code in range(0x3000 + 1) if chr(code).isspace()) + "\u200b\u200c\u200d\u2060\ufeff"
+
+
+def clean_text(text: str) -> str:
+    """Free text as a user typed or pasted it, made storable on both engines and trimmed: line
+    ends become newlines, the untypeable characters above go, the rest is kept (HTML, markdown,
+    emoji, right-to-left text: the pages escape what they show), in Unicode NFC so "é" typed two
+    ways is one text. Every service storing typed text passes it through here."""
+    text = str(text).replace("\r\n", "\n").replace("\r", "\n").translate(_UNTYPEABLE)
+    return unicodedata.normalize("NFC", text).strip(_PADDING)
+
+
 def validated(model: type[ModelT], **data: Any) -> ModelT:
-    """Validate input with the model's field rules; the first problem becomes an InvalidInput
-    naming the field, in words a user can act on."""
-    cleaned = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+    """Validate input with the model's field rules (texts cleaned first, see `clean_text`); the
+    first problem becomes an InvalidInput naming the field, in words a user can act on."""
+    cleaned = {k: clean_text(v) if isinstance(v, str) else v for k, v in data.items()}
     try:
         return model.model_validate(cleaned)
     except ValidationError as exc:

@@ -37,11 +37,12 @@ from kinderwijkraad.models import (
 )
 from kinderwijkraad.models.common import as_utc, utcnow
 from kinderwijkraad.services.accounts import record_throttle_failure, throttle_wait_seconds
-from kinderwijkraad.services.common import Actor
+from kinderwijkraad.services.common import Actor, clean_text
 
 # Six characters from an alphabet without look-alikes (no 0/O, 1/I/L): 31^6 ≈ 887 million codes.
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
+MAX_CODE_LENGTH = 64  # far longer than any code printed (join and booth 6, receipt 8, card 8)
 CODE_VALID_FOR = timedelta(hours=4)  # a lesson and some margin; ending the run ends the code at once
 # Per client address, and a whole school shares one: generous, since 887 million codes that live
 # four hours are not found by trying a few hundred; a script trying thousands is slowed down.
@@ -55,12 +56,16 @@ def new_join_code() -> str:
 
 
 def normalise_code(code: str) -> str:
-    """What a child types: spaces and lower case are fine."""
-    return "".join(code.split()).upper()
+    """What a child types: spaces and lower case are fine. What no code holds (a pasted NUL,
+    emoji, a page of text) gives "", which matches nothing: such text must not reach the query
+    (PostgreSQL refuses a NUL with a crash), and it is a wrong code like any other."""
+    code = "".join(code.split()).upper()
+    return code if code.isascii() and code.replace("-", "").isalnum() and len(code) <= MAX_CODE_LENGTH else ""
 
 
 def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    # "surrogatepass": a token that is not UTF-8 (it never is one of ours) hashes to a miss, not a crash.
+    return hashlib.sha256(token.encode(errors="surrogatepass")).hexdigest()
 
 
 # --- who may run a lesson in which class ---------------------------------------------------
@@ -286,7 +291,7 @@ class TeamRow:
 def add_teams(engine: Engine, *, actor: Actor, run_id: int, names: list[str]) -> int:
     """The teacher's list of team names (one per line); names already there are skipped.
     Returns how many were added."""
-    cleaned = list(dict.fromkeys(name.strip()[:40] for name in names if name.strip()))
+    cleaned = list(dict.fromkeys(name[:40] for name in map(clean_text, names) if name))
     with write_session(engine) as session:
         run_in_scope(session, actor, run_id)
         _lock_run(session, run_id)
@@ -330,7 +335,7 @@ def find_run_by_code(engine: Engine, *, code: str, client: str) -> int:
 def join_team(engine: Engine, *, run_id: int, team_name: str) -> tuple[str, int]:
     """Join a team of an open run (a new name makes a new team). Returns the device token for
     the tablet to keep, and the team id."""
-    name = team_name.strip()[:40]
+    name = clean_text(team_name)[:40]
     if not name:
         raise InvalidInput("join.team_name_required")
     token = secrets.token_urlsafe(24)
@@ -389,7 +394,7 @@ class NoteRow:
 
 def add_note(engine: Engine, *, token: str, mood: Mood | str, text: str) -> None:
     """A tablet's note during a brainstorm step of its run."""
-    text = " ".join(text.split())
+    text = " ".join(clean_text(text).split())
     if not text:
         raise InvalidInput("brainstorm.empty")
     if len(text) > MAX_NOTE_LENGTH:

@@ -36,7 +36,7 @@ from kinderwijkraad.models import (
 )
 from kinderwijkraad.models.common import utcnow
 from kinderwijkraad.services import images, similarity
-from kinderwijkraad.services.common import Actor, managed_cycle, refused_as
+from kinderwijkraad.services.common import Actor, clean_text, managed_cycle, refused_as
 from kinderwijkraad.services.lessons import joined_device, run_in_scope
 
 # --- the form ------------------------------------------------------------------------------
@@ -70,7 +70,7 @@ def check_answers(form: PlanForm, answers: dict[str, str], *, complete: bool = F
     for field in form.fields:
         if field.type == FieldType.PHOTO:
             continue
-        value = str(answers.get(field.name) or "").strip()
+        value = clean_text(str(answers.get(field.name) or ""))
         if len(value) > field.max_length:
             raise InvalidInput("plan.too_long", label=field.label.nl, max=field.max_length)
         if field.type == FieldType.CHOICE and value and value not in {option.nl for option in field.options}:
@@ -406,7 +406,7 @@ def _theme_for(session: Session, actor: Actor, theme_id: int) -> Theme:
 
 
 def _theme_name(name: str) -> str:
-    name = " ".join(name.split())
+    name = " ".join(clean_text(name).split())
     if len(name) < 2:
         raise InvalidInput("theme.name_too_short")
     if len(name) > 80:

@@ -25,7 +25,7 @@ from kinderwijkraad.config import ASSETS_DIR
 from kinderwijkraad.db import read_session, write_session
 from kinderwijkraad.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from kinderwijkraad.models import LessonSeries, LessonTemplate, Role
-from kinderwijkraad.services.common import Actor, require_role
+from kinderwijkraad.services.common import Actor, clean_text, require_role
 
 TEMPLATES_DIR = ASSETS_DIR / "templates"
 DEFAULT_SLUG = "democratielessen"
@@ -246,7 +246,7 @@ def copy_template(
     if not re.fullmatch(SLUG_PATTERN, new_slug):
         raise InvalidInput("template.slug_pattern")
     series = template_series(engine, from_template_id)
-    series.name.nl = new_name.strip() or series.name.nl
+    series.name.nl = clean_text(new_name) or series.name.nl
     checked = check_template(series.model_dump(mode="json"), source=new_slug)
     try:
         with write_session(engine) as session:
@@ -289,7 +289,7 @@ def field_rows(series: LessonSeries) -> list[dict[str, Any]]:
 
 
 def _text(nl: Any, old: dict | None) -> dict[str, str]:
-    return {"nl": str(nl or "").strip(), "en": (old or {}).get("en", "")}
+    return {"nl": clean_text(str(nl or "")), "en": (old or {}).get("en", "")}
 
 
 def with_step_rows(series: LessonSeries, lesson_index: int, rows: list[dict[str, Any]]) -> dict[str, Any]:

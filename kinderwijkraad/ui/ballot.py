@@ -97,9 +97,9 @@ def ballot(poll: PollView, *, on_vote: Callable[[list[int]], None], blocked: fro
                     minus, plus = st.columns(2)
                     minus.button("−", key=f"ballot.minus.{option.id}", on_click=_dot, args=(poll, option.id, -1),
                                  disabled=own or not dots[option.id], width="stretch",
-                                 help=t("ballot.dot_less", option=option.label))
+                                 help=t("ballot.dot_less", option=plain(option.label)))
                     plus.button("+", key=f"ballot.plus.{option.id}", on_click=_dot, args=(poll, option.id, 1),
-                                disabled=own, width="stretch", help=t("ballot.dot_more", option=option.label))
+                                disabled=own, width="stretch", help=t("ballot.dot_more", option=plain(option.label)))
                 continue
             selected = option.id in chosen
             if selected and poll.ballot_kind == BallotKind.RANKING:
