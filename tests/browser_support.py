@@ -5,11 +5,15 @@ A browser test module loads the fixtures with `pytest_plugins = ["tests.browser_
 imports the helpers. Module scope is per test module, so each gets its own server and database.
 The module imports before pytest loads it as a plugin, too late to rewrite its asserts; it has
 none (it calls pytest.fail), and this marker says so: PYTEST_DONT_REWRITE.
+
+Besides the server and the browser: the steps of a lesson (the teacher starts Les 2, tablets join
+and follow) and an open vote, shared by the lesson, vote and accessibility tests.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -22,10 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from sqlalchemy import Engine
 
 from kinderwijkraad import db
+from kinderwijkraad.i18n import t
+from kinderwijkraad.services import accounts, lessons, polls
 from kinderwijkraad.services.demo import DEMO_PASSWORD, seed_demo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +41,12 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 WAIT_MS = 15_000
 COOKIE = "kwr_auth"
+TEACHER = "demo-leerkracht"
+FOLLOW_MS = 10_000  # a tablet polls every 2 s through a 1 s cache: 10 s is plenty, not a race
+LANDSCAPE = {"width": 1024, "height": 768}
+PORTRAIT = {"width": 768, "height": 1024}
+LESSON_2 = "Les 2: Onze wijk en onze plannen"
+STEP_JOIN, STEP_BRAINSTORM, STEP_PLAN = "Onze wijk", "Gelukkig en ongelukkig", "Ons plan"
 
 
 def _healthy(url: str) -> bool:
@@ -148,11 +160,15 @@ def page(browser: Browser, app_url: str) -> Iterator[Page]:
 
 
 def settle(page: Page) -> None:
-    """Wait until the cookie component has reported the browser's cookies (which reruns the app)
-    and no run is going: styles are applied, and a click is not raced by that rerun."""
-    cookie_frame = page.locator('iframe[title*="cookie_manager"]').first.content_frame
-    expect(cookie_frame.locator("#root > div")).to_be_attached(timeout=WAIT_MS)
-    expect(page.locator('[data-test-script-state="notRunning"]')).to_be_attached(timeout=WAIT_MS)
+    """Wait until no run is going and, where the page draws a cookie component (a run that writes
+    or deletes the login cookie), until it has reported (which reruns the app): styles are
+    applied, and a click is not raced by that rerun."""
+    not_running = page.locator('[data-test-script-state="notRunning"]')
+    expect(not_running).to_be_attached(timeout=WAIT_MS)
+    # A component that reported may be gone the next moment (its run is done): that counts too.
+    page.wait_for_function("""() => [...document.querySelectorAll('iframe[title*="cookie_manager"]')]
+        .every(frame => frame.contentDocument?.querySelector('#root > div'))""", timeout=WAIT_MS)
+    expect(not_running).to_be_attached(timeout=WAIT_MS)
 
 
 def still(page: Page) -> None:
@@ -171,6 +187,12 @@ def log_in(page: Page, password: str = DEMO_PASSWORD, username: str = "demo-leer
     page.get_by_label("Gebruikersnaam").fill(username)
     page.get_by_label("Wachtwoord").fill(password)
     page.get_by_role("button", name="Inloggen", exact=True).click()
+
+
+def scroll_to_top(page: Page) -> None:
+    """Streamlit scrolls inside its own containers; a screenshot shows the page from the top."""
+    page.evaluate("""() => document.querySelectorAll('[data-testid="stMain"], [data-testid="stAppViewContainer"]')
+                         .forEach(element => element.scrollTo(0, 0))""")
 
 
 def screenshot(page: Page, name: str) -> Path:
@@ -214,3 +236,130 @@ def wait_until(condition: Callable[[], object], *, timeout: float = WAIT_MS / 10
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout} s waiting for {what}")
         time.sleep(0.1)
+
+
+def nl(key: str, **params: object) -> str:
+    """The Dutch screen text, from the catalogue the app uses."""
+    return t(key, language="nl", **params)
+
+
+NewContext = Callable[..., BrowserContext]
+
+
+@pytest.fixture(scope="module")
+def teacher_cookies(browser: Browser, app_url: str) -> list:
+    """Log the demo teacher in once; the login cookie is all a new context needs."""
+    context = browser.new_context(viewport=LANDSCAPE)
+    try:
+        tab = context.new_page()
+        tab.goto(app_url)
+        expect(tab.get_by_text("Inloggen bij Kinderwijkraad")).to_be_visible(timeout=WAIT_MS)
+        settle(tab)
+        log_in(tab, username=TEACHER)
+        expect(tab.get_by_text("Welkom, Juf Demi")).to_be_visible(timeout=WAIT_MS)
+        wait_for_cookie(tab, present=True)
+        return context.cookies()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def new_context(browser: Browser) -> Iterator[NewContext]:
+    """Browser contexts (each its own cookies: another device), closed after the test."""
+    made: list[BrowserContext] = []
+
+    def make(viewport: dict = PORTRAIT) -> BrowserContext:
+        made.append(context := browser.new_context(viewport=viewport))
+        return context
+
+    yield make
+    for context in made:
+        context.close()
+
+
+def open_run(engine: Engine) -> int | None:
+    """The lesson open in the demo teacher's class (the one /les preselects), through the services."""
+    actor = accounts.session_actor(engine, username=TEACHER)
+    if actor is None:
+        pytest.fail(f"the demo has no {TEACHER}")
+    return lessons.teachable_classrooms(engine, actor=actor)[0].open_run_id
+
+
+def start_lesson_2(teacher: Page, engine: Engine) -> str:
+    """Start Les 2 in the preselected class, as the teacher does (the lesson another test left
+    open ends), and return the class code on the board."""
+    first_start = teacher.get_by_role("button", name="Start de les")
+    start_other = teacher.get_by_text(nl("lesson.start_other"))
+    expect(first_start.or_(start_other).first).to_be_visible(timeout=WAIT_MS)
+    settle(teacher)
+    before = open_run(engine)
+    if start_other.is_visible():
+        start_other.click()
+        form = teacher.get_by_test_id("stExpander").filter(has_text=nl("lesson.start_other"))
+    else:
+        form = teacher.get_by_test_id("stForm")
+    form.get_by_text(LESSON_2).click()
+    form.get_by_role("button", name="Start de les").click()
+    # Two waits, so a failure says which half went wrong: the click, or the redraw.
+    wait_until(lambda: open_run(engine) not in (None, before), what="the click on 'Start de les' to start a run")
+    code = teacher.locator("code").first
+    expect(teacher.get_by_role("heading", name=STEP_JOIN)).to_be_visible(timeout=WAIT_MS)
+    run_code = lessons.run_state(engine, open_run(engine)).join_code
+    expect(code).to_have_text(run_code, timeout=WAIT_MS)
+    settle(teacher)
+    return run_code
+
+
+def join_tablets(new_context: NewContext, app_url: str, code: str, teams: dict[str, dict], *,
+                 step: str = STEP_JOIN, visit: Callable[[Page, str], None] | None = None) -> dict[str, Page]:
+    """Children's tablets (team name: viewport) join with the code from the board, each as a new
+    team, and land on the class's step. `visit(tablet, screen)` is called on the way, on the
+    screens "join-code" (the code filled in from the address) and "join-team" (pick a team)."""
+    tablets = {}
+    for team, viewport in teams.items():
+        tablet = tablets[team] = new_context(viewport).new_page()
+        tablet.goto(f"{app_url}/meedoen?code={code}")
+        expect(tablet.get_by_role("textbox", name="Code van het bord")).to_have_value(code, timeout=WAIT_MS)
+        settle(tablet)
+        if visit is not None:
+            visit(tablet, "join-code")
+        tablet.get_by_role("button", name="Verder").click()
+        new_team = tablet.get_by_label("Of typ de naam van een nieuw groepje")
+        if visit is not None:
+            expect(new_team).to_be_visible(timeout=WAIT_MS)
+            visit(tablet, "join-team")
+        new_team.fill(team)
+        tablet.get_by_role("button", name="Meedoen", exact=True).click()
+        expect(tablet.get_by_text(f"Groepje {team} ·")).to_be_visible(timeout=WAIT_MS)
+        expect(tablet).to_have_url(re.compile(r"[?&]tablet="), timeout=WAIT_MS)
+        expect(tablet.get_by_role("heading", name=step)).to_be_visible(timeout=WAIT_MS)
+        settle(tablet)
+    return tablets
+
+
+def go(teacher: Page, button: str, heading: str) -> None:
+    """The teacher moves the class on (or back) and sees the step at once."""
+    settle(teacher)  # a click during the rerun the cookie component asks for after a load can get lost
+    teacher.get_by_role("button", name=button).click()
+    expect(teacher.get_by_role("heading", name=heading)).to_be_visible(timeout=WAIT_MS)
+    settle(teacher)
+
+
+def follows(tablet: Page, heading: str) -> None:
+    """The tablet shows the step by itself: no reload, no click."""
+    expect(tablet.get_by_role("heading", name=heading)).to_be_visible(timeout=FOLLOW_MS)
+    settle(tablet)
+
+
+@pytest.fixture(scope="module")
+def open_poll(served_app: ServedApp) -> Iterator[tuple[polls.PollView, int]]:
+    """An open wijk vote (pick 3 of 5 themes) in the demo wijk, and the class that votes. Set up
+    through the services, as the facilitator's page would."""
+    engine = db.make_engine(served_app.database_url)
+    facilitator = accounts.session_actor(engine, username="demo-begeleider")
+    cycle_id = next(s.cycle_id for s in polls.poll_scopes(engine, actor=facilitator) if s.cycle_id)
+    poll_id = polls.create_poll(engine, actor=facilitator, cycle_id=cycle_id, title="Browserstemming")
+    polls.open_poll(engine, actor=facilitator, poll_id=poll_id)
+    classroom_id = polls.turnout(engine, actor=facilitator, poll_id=poll_id)[0].classroom_id
+    yield polls.poll_view(engine, actor=facilitator, poll_id=poll_id), classroom_id
+    engine.dispose()

@@ -13,82 +13,44 @@ gets a fresh browser context carrying her login cookie.
 from __future__ import annotations
 
 import io
-import re
 import struct
 import zlib
-from collections.abc import Callable, Iterator
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import Engine
 
-from kinderwijkraad.i18n import t
-from kinderwijkraad.services import accounts, lessons, plans
+from kinderwijkraad.services import plans
 from tests.browser_support import (
+    LANDSCAPE,
+    PORTRAIT,
+    STEP_BRAINSTORM,
+    STEP_JOIN,
+    STEP_PLAN,
     WAIT_MS,
+    NewContext,
     ServedApp,
-    log_in,
+    follows,
+    go,
+    join_tablets,
+    nl,
     screenshot,
+    scroll_to_top,
     settle,
+    start_lesson_2,
     tall_screenshot,
-    wait_for_cookie,
     wait_until,
 )
 
-# The fixtures (served_app, browser, app_url, app_engine) live there too, found by name.
+# The fixtures (served_app, browser, app_url, app_engine, teacher_cookies, new_context) live
+# there too, found by name; so do the steps of a lesson (start_lesson_2, join_tablets, go).
 pytest_plugins = ["tests.browser_support"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-TEACHER = "demo-leerkracht"
-FOLLOW_MS = 10_000  # a tablet polls every 2 s through a 1 s cache: 10 s is plenty, not a race
-LANDSCAPE = {"width": 1024, "height": 768}
-PORTRAIT = {"width": 768, "height": 1024}
-LESSON_2 = "Les 2: Onze wijk en onze plannen"
-STEP_JOIN, STEP_BRAINSTORM, STEP_PLAN = "Onze wijk", "Gelukkig en ongelukkig", "Ons plan"
-
-
-def nl(key: str, **params: object) -> str:
-    """The Dutch screen text, from the catalogue the app uses."""
-    return t(key, language="nl", **params)
-
-
 HAPPY_PROMPT, UNHAPPY_PROMPT = nl("brainstorm.prompt.happy"), nl("brainstorm.prompt.unhappy")
-
-NewContext = Callable[..., BrowserContext]
-
-
-@pytest.fixture(scope="module")
-def teacher_cookies(browser: Browser, app_url: str) -> list:
-    """Log the demo teacher in once; the login cookie is all a new context needs."""
-    context = browser.new_context(viewport=LANDSCAPE)
-    try:
-        tab = context.new_page()
-        tab.goto(app_url)
-        expect(tab.get_by_text("Inloggen bij Kinderwijkraad")).to_be_visible(timeout=WAIT_MS)
-        settle(tab)
-        log_in(tab, username=TEACHER)
-        expect(tab.get_by_text("Welkom, Juf Demi")).to_be_visible(timeout=WAIT_MS)
-        wait_for_cookie(tab, present=True)
-        return context.cookies()
-    finally:
-        context.close()
-
-
-@pytest.fixture
-def new_context(browser: Browser) -> Iterator[NewContext]:
-    """Browser contexts (each its own cookies: another device), closed after the test."""
-    made: list[BrowserContext] = []
-
-    def make(viewport: dict = PORTRAIT) -> BrowserContext:
-        made.append(context := browser.new_context(viewport=viewport))
-        return context
-
-    yield make
-    for context in made:
-        context.close()
 
 
 @pytest.fixture
@@ -101,74 +63,8 @@ def teacher(new_context: NewContext, teacher_cookies: list, app_url: str) -> Pag
     return tab
 
 
-def _open_run(engine: Engine) -> int | None:
-    """The lesson open in the demo teacher's class (the one /les preselects), through the services."""
-    actor = accounts.session_actor(engine, username=TEACHER)
-    assert actor is not None
-    return lessons.teachable_classrooms(engine, actor=actor)[0].open_run_id
-
-
-def _start_lesson_2(teacher: Page, engine: Engine) -> str:
-    """Start Les 2 in the preselected class, as the teacher does (the lesson another test left
-    open ends), and return the class code on the board."""
-    first_start = teacher.get_by_role("button", name="Start de les")
-    start_other = teacher.get_by_text(nl("lesson.start_other"))
-    expect(first_start.or_(start_other).first).to_be_visible(timeout=WAIT_MS)
-    settle(teacher)
-    before = _open_run(engine)
-    if start_other.is_visible():
-        start_other.click()
-        form = teacher.get_by_test_id("stExpander").filter(has_text=nl("lesson.start_other"))
-    else:
-        form = teacher.get_by_test_id("stForm")
-    form.get_by_text(LESSON_2).click()
-    form.get_by_role("button", name="Start de les").click()
-    # Two waits, so a failure says which half went wrong: the click, or the redraw.
-    wait_until(lambda: _open_run(engine) not in (None, before), what="the click on 'Start de les' to start a run")
-    code = teacher.locator("code").first
-    expect(teacher.get_by_role("heading", name=STEP_JOIN)).to_be_visible(timeout=WAIT_MS)
-    run_code = lessons.run_state(engine, _open_run(engine)).join_code
-    expect(code).to_have_text(run_code, timeout=WAIT_MS)
-    settle(teacher)
-    return run_code
-
-
-def _join(new_context: NewContext, app_url: str, code: str, teams: dict[str, dict], *,
-          step: str = STEP_JOIN) -> dict[str, Page]:
-    """Children's tablets (team name: viewport) join with the code from the board, each as a new
-    team, and land on the class's step."""
-    tablets = {}
-    for team, viewport in teams.items():
-        tablet = tablets[team] = new_context(viewport).new_page()
-        tablet.goto(f"{app_url}/meedoen?code={code}")
-        expect(tablet.get_by_role("textbox", name="Code van het bord")).to_have_value(code, timeout=WAIT_MS)
-        settle(tablet)
-        tablet.get_by_role("button", name="Verder").click()
-        tablet.get_by_label("Of typ de naam van een nieuw groepje").fill(team)
-        tablet.get_by_role("button", name="Meedoen", exact=True).click()
-        expect(tablet.get_by_text(f"Groepje {team} ·")).to_be_visible(timeout=WAIT_MS)
-        expect(tablet).to_have_url(re.compile(r"[?&]tablet="), timeout=WAIT_MS)
-        expect(tablet.get_by_role("heading", name=step)).to_be_visible(timeout=WAIT_MS)
-        settle(tablet)
-    return tablets
-
-
 def _token(tablet: Page) -> str:
     return parse_qs(urlparse(tablet.url).query)["tablet"][0]
-
-
-def _go(teacher: Page, button: str, heading: str) -> None:
-    """The teacher moves the class on (or back) and sees the step at once."""
-    settle(teacher)  # a click during the rerun the cookie component asks for after a load can get lost
-    teacher.get_by_role("button", name=button).click()
-    expect(teacher.get_by_role("heading", name=heading)).to_be_visible(timeout=WAIT_MS)
-    settle(teacher)
-
-
-def _follows(tablet: Page, heading: str) -> None:
-    """The tablet shows the step by itself: no reload, no click."""
-    expect(tablet.get_by_role("heading", name=heading)).to_be_visible(timeout=FOLLOW_MS)
-    settle(tablet)
 
 
 def _send_note(tablet: Page, prompt: str, text: str) -> None:
@@ -197,24 +93,24 @@ def _write(tablet: Page, engine: Engine, label: str, text: str) -> None:
 
 def test_a_tablet_follows_the_teacher_to_the_next_step_and_back(
         teacher: Page, new_context: NewContext, app_url: str, app_engine: Engine) -> None:
-    code = _start_lesson_2(teacher, app_engine)
-    [tablet] = _join(new_context, app_url, code, {"De Vossen": PORTRAIT}).values()
+    code = start_lesson_2(teacher, app_engine)
+    [tablet] = join_tablets(new_context, app_url, code, {"De Vossen": PORTRAIT}).values()
 
-    _go(teacher, "Volgende stap", STEP_BRAINSTORM)
-    _follows(tablet, STEP_BRAINSTORM)
+    go(teacher, "Volgende stap", STEP_BRAINSTORM)
+    follows(tablet, STEP_BRAINSTORM)
     expect(tablet.get_by_role("textbox", name=HAPPY_PROMPT)).to_be_visible()
 
-    _go(teacher, "Vorige stap", STEP_JOIN)
-    _follows(tablet, STEP_JOIN)
+    go(teacher, "Vorige stap", STEP_JOIN)
+    follows(tablet, STEP_JOIN)
     expect(tablet.get_by_role("textbox", name=HAPPY_PROMPT)).to_have_count(0)
 
 
 def test_a_plan_is_saved_when_a_child_leaves_the_field_and_survives_a_reload(
         teacher: Page, new_context: NewContext, app_url: str, app_engine: Engine) -> None:
-    code = _start_lesson_2(teacher, app_engine)
-    _go(teacher, "Volgende stap", STEP_BRAINSTORM)
-    _go(teacher, "Volgende stap", STEP_PLAN)
-    [tablet] = _join(new_context, app_url, code, {"De Uilen": PORTRAIT}, step=STEP_PLAN).values()
+    code = start_lesson_2(teacher, app_engine)
+    go(teacher, "Volgende stap", STEP_BRAINSTORM)
+    go(teacher, "Volgende stap", STEP_PLAN)
+    [tablet] = join_tablets(new_context, app_url, code, {"De Uilen": PORTRAIT}, step=STEP_PLAN).values()
 
     problem = "Auto's rijden te hard bij school.\nWe durven niet over te steken."
     _write(tablet, app_engine, "Naam van ons plan", "Een veilig zebrapad")
@@ -250,10 +146,10 @@ def _jpeg_with_gps() -> bytes:
 
 def test_the_photo_upload_refuses_a_renamed_pdf_and_a_pixel_bomb_and_keeps_a_real_photo(
         teacher: Page, new_context: NewContext, app_url: str, app_engine: Engine, served_app: ServedApp) -> None:
-    code = _start_lesson_2(teacher, app_engine)
-    _go(teacher, "Volgende stap", STEP_BRAINSTORM)
-    _go(teacher, "Volgende stap", STEP_PLAN)
-    [tablet] = _join(new_context, app_url, code, {"De Mussen": PORTRAIT}, step=STEP_PLAN).values()
+    code = start_lesson_2(teacher, app_engine)
+    go(teacher, "Volgende stap", STEP_BRAINSTORM)
+    go(teacher, "Volgende stap", STEP_PLAN)
+    [tablet] = join_tablets(new_context, app_url, code, {"De Mussen": PORTRAIT}, step=STEP_PLAN).values()
     upload = tablet.locator('input[type="file"]')
     not_an_image = tablet.get_by_text(nl("photo.not_an_image"))
     too_many_pixels = tablet.get_by_text(nl("photo.too_many_pixels"))
@@ -306,9 +202,9 @@ def test_childrens_markup_shows_as_literal_text_on_the_board_and_runs_nothing(
     requests: list[str] = []
     dialogs: list[str] = []
     _watch(teacher, requests, dialogs)
-    code = _start_lesson_2(teacher, app_engine)
-    _go(teacher, "Volgende stap", STEP_BRAINSTORM)
-    tablets = _join(new_context, app_url, code, dict.fromkeys(TITLES, PORTRAIT), step=STEP_BRAINSTORM)
+    code = start_lesson_2(teacher, app_engine)
+    go(teacher, "Volgende stap", STEP_BRAINSTORM)
+    tablets = join_tablets(new_context, app_url, code, dict.fromkeys(TITLES, PORTRAIT), step=STEP_BRAINSTORM)
     for tablet in tablets.values():
         _watch(tablet, requests, dialogs)
 
@@ -322,9 +218,9 @@ def test_childrens_markup_shows_as_literal_text_on_the_board_and_runs_nothing(
     teacher.get_by_text(nl("brainstorm.moderate")).click()
     expect(teacher.get_by_role("button", name=f"Weghalen: {NOTE[:40]}", exact=True)).to_be_visible()
 
-    _go(teacher, "Volgende stap", STEP_PLAN)
+    go(teacher, "Volgende stap", STEP_PLAN)
     for team, title in TITLES.items():
-        _follows(tablets[team], STEP_PLAN)
+        follows(tablets[team], STEP_PLAN)
         _write(tablets[team], app_engine, "Naam van ons plan", title)
         _write(tablets[team], app_engine, "Wat is het probleem?", NOTE)
 
@@ -351,8 +247,7 @@ def _no_sideways_scrolling(page: Page) -> None:
 def _shots(page: Page, name: str) -> None:
     """What the screen shows from the top, and all of the page (see browser_support)."""
     settle(page)
-    page.evaluate("""() => document.querySelectorAll('[data-testid="stMain"], [data-testid="stAppViewContainer"]')
-                         .forEach(element => element.scrollTo(0, 0))""")
+    scroll_to_top(page)
     screenshot(page, name)
     _no_sideways_scrolling(page)
     tall_screenshot(page, name)
@@ -378,13 +273,13 @@ def test_screenshots_of_a_lesson_on_tablets_either_way_round(
     the screen shows it and (-full) all of the page. Every size is its own device: turning a
     window mid-test leaves Streamlit's sidebar half folded. The test itself only checks that
     nothing needs sideways scrolling."""
-    code = _start_lesson_2(teacher, app_engine)
+    code = start_lesson_2(teacher, app_engine)
     portrait_teacher = new_context(PORTRAIT)
     portrait_teacher.add_cookies(teacher_cookies)
     teachers = [teacher, portrait_teacher.new_page()]
     teachers[1].goto(f"{app_url}/les")
-    _go(teacher, "Volgende stap", STEP_BRAINSTORM)
-    tablets = _join(new_context, app_url, code, {"De Spechten": PORTRAIT, "De Zwaluwen": LANDSCAPE},
+    go(teacher, "Volgende stap", STEP_BRAINSTORM)
+    tablets = join_tablets(new_context, app_url, code, {"De Spechten": PORTRAIT, "De Zwaluwen": LANDSCAPE},
                     step=STEP_BRAINSTORM)
     unhappy = "Er ligt veel afval bij het winkelcentrum"
     _send_note(tablets["De Spechten"], HAPPY_PROMPT, "Het park met de eendjes en de grote glijbaan")
@@ -393,9 +288,9 @@ def test_screenshots_of_a_lesson_on_tablets_either_way_round(
         _shots(tablet, "les-tablet-brainstorm")
     _teacher_shots(teachers, "brainstorm", showing=unhappy, on_board=unhappy)
 
-    _go(teacher, "Volgende stap", STEP_PLAN)
+    go(teacher, "Volgende stap", STEP_PLAN)
     for team, tablet in tablets.items():
-        _follows(tablet, STEP_PLAN)
+        follows(tablet, STEP_PLAN)
         _write(tablet, app_engine, "Naam van ons plan", f"Meer prullenbakken ({team})")
         _write(tablet, app_engine, "Wat is het probleem?", "Er ligt veel afval bij het winkelcentrum en in het park.")
     for tablet in tablets.values():

@@ -3,42 +3,26 @@
 time; the booth tablet waits locked, opens for one voter when the teacher unlocks it, and shows the
 next child an empty ballot.
 
-The poll is set up through the services, as the facilitator's page would, so the test is about
-what the children see.
+The poll (browser_support.open_poll) is set up through the services, as the facilitator's page
+would, so the test is about what the children see.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine
 
 from kinderwijkraad.i18n import t
-from kinderwijkraad.services import accounts, ballots, polls
+from kinderwijkraad.services import accounts, ballots
 from tests.browser_support import WAIT_MS, screenshot, settle
 
 pytest_plugins = ["tests.browser_support"]
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 RECEIPT = re.compile(r"[A-Z0-9]{4}-[A-Z0-9]{4}")
-
-
-@pytest.fixture(scope="module")
-def open_poll(served_app) -> Iterator[tuple[polls.PollView, int]]:
-    """An open wijk vote (pick 3 of 5 themes) in the demo wijk, and the class that votes."""
-    from kinderwijkraad import db
-
-    engine = db.make_engine(served_app.database_url)
-    facilitator = accounts.session_actor(engine, username="demo-begeleider")
-    cycle_id = next(s.cycle_id for s in polls.poll_scopes(engine, actor=facilitator) if s.cycle_id)
-    poll_id = polls.create_poll(engine, actor=facilitator, cycle_id=cycle_id, title="Browserstemming")
-    polls.open_poll(engine, actor=facilitator, poll_id=poll_id)
-    classroom_id = polls.turnout(engine, actor=facilitator, poll_id=poll_id)[0].classroom_id
-    yield polls.poll_view(engine, actor=facilitator, poll_id=poll_id), classroom_id
-    engine.dispose()
 
 
 def _tablet(browser: Browser, url: str, size: tuple[int, int]) -> Page:
