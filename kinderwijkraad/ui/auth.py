@@ -1,7 +1,8 @@
 """The login gate: cookie re-login, the login form, logout, and the per-page role check.
 
-streamlit-authenticator provides the signed login cookie (a JWT it reads server-side from
-`st.context.cookies` and writes with its cookie component) and the bcrypt hash format. The form is
+streamlit-authenticator provides the signed login cookie (a JWT, written with its cookie component,
+read back here server-side from `st.context.cookies` as the library reads it) and the bcrypt hash
+format. The form is
 ours: the library's own form cannot tell us which username failed, and per-username throttling
 needs exactly that. Roles and scope always come from our User table, re-read on every run, so a
 deactivated user's cookie stops working at once, and so does every cookie issued before the user
@@ -10,9 +11,11 @@ last logged out or changed password (`User.cookies_valid_after`).
 
 from __future__ import annotations
 
+import time
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 
+import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
 
@@ -32,7 +35,9 @@ DELETE_COMPONENT_KEY = "delete"
 
 
 def authenticator() -> stauth.Authenticate:
-    """Built every run: it renders the cookie component that reads and writes the login cookie."""
+    """The library's object, built only on a run that writes or deletes the login cookie: building
+    it renders its cookie component, an iframe whose first answer costs every new browser session
+    one more rerun (docs/performance.md). Reading the cookie needs no component."""
     settings = get_settings()
     return stauth.Authenticate(
         credentials={"usernames": {}},
@@ -44,7 +49,26 @@ def authenticator() -> stauth.Authenticate:
     )
 
 
-def sync_login(auth: stauth.Authenticate) -> Actor | None:
+def cookie_claims() -> dict | None:
+    """The login cookie the browser sent when it opened this session, checked as the library
+    checks it (its JWT, signed with the cookie key, with a username and an expiry in the future);
+    None after a logout in this session, when absent, forged or expired."""
+    if st.session_state.get("logout"):
+        return None
+    settings = get_settings()
+    raw = st.context.cookies.get(settings.cookie_name)
+    if not raw:
+        return None
+    try:
+        claims = jwt.decode(raw, settings.cookie_key, algorithms=["HS256"])
+    except jwt.PyJWTError:
+        return None
+    if "username" not in claims or not claims.get("exp_date", 0) > time.time():
+        return None
+    return claims
+
+
+def sync_login() -> Actor | None:
     """The acting user of this run, from this session or from the login cookie; None when logged
     out, deactivated, or when the cookie was revoked. Also renders the pending cookie write.
 
@@ -54,7 +78,7 @@ def sync_login(auth: stauth.Authenticate) -> Actor | None:
     session = st.session_state
     cookie_issued_at = None
     if not session.get("authentication_status"):
-        token = auth.cookie_controller.get_cookie()
+        token = cookie_claims()
         if token:
             session["username"] = token["username"]
             session["authentication_status"] = True
@@ -68,7 +92,7 @@ def sync_login(auth: stauth.Authenticate) -> Actor | None:
     if actor is not None:
         session["name"] = actor.display_name
         session["roles"] = [actor.role.value]
-    _render_pending_cookie_write(auth)
+    _render_pending_cookie_write()
     return actor
 
 
@@ -77,7 +101,7 @@ def _issued_at(token: dict) -> datetime:
     return datetime.fromtimestamp(token["exp_date"], UTC) - timedelta(hours=get_settings().cookie_hours)
 
 
-def _render_pending_cookie_write(auth: stauth.Authenticate) -> None:
+def _render_pending_cookie_write() -> None:
     """Render the set or delete component on every run until the browser reports it done (its
     value turns True). Rendered once, a rerun that comes first unmounts it before it ran."""
     session = st.session_state
@@ -85,11 +109,12 @@ def _render_pending_cookie_write(auth: stauth.Authenticate) -> None:
         if session.get(SET_COMPONENT_KEY) is True:
             session[state.SET_COOKIE_PENDING] = False
         else:
-            auth.cookie_controller.set_cookie()
+            authenticator().cookie_controller.set_cookie()
     elif session.get(state.DELETE_COOKIE_PENDING):
         if session.get(DELETE_COMPONENT_KEY) is True:
             session[state.DELETE_COOKIE_PENDING] = False
         else:
+            auth = authenticator()
             # The library's delete also drops the cookie from its copy of the browser's cookies,
             # which raises KeyError when that copy has not arrived yet; the browser deletes anyway.
             with suppress(KeyError):

@@ -18,7 +18,6 @@ from kinderwijkraad.models.voting import marks_per_ballot
 from kinderwijkraad.services.polls import PollView
 from kinderwijkraad.ui import state
 from kinderwijkraad.ui.format import plain
-from kinderwijkraad.ui.style import apply_ballot_style
 
 
 def _choices_key(poll_id: int) -> str:
@@ -39,6 +38,7 @@ def _limit(poll: PollView) -> int:
 
 
 def _tap(poll: PollView, option_id: int) -> None:
+    state.use_session_language()
     chosen = choices(poll.id)
     if poll.ballot_kind == BallotKind.SINGLE:
         chosen[:] = [] if chosen == [option_id] else [option_id]
@@ -51,6 +51,7 @@ def _tap(poll: PollView, option_id: int) -> None:
 
 
 def _dot(poll: PollView, option_id: int, step: int) -> None:
+    state.use_session_language()
     chosen = choices(poll.id)
     if step < 0:
         if option_id in chosen:
@@ -76,7 +77,6 @@ def instruction(poll: PollView) -> str:
 
 def ballot(poll: PollView, *, on_vote: Callable[[list[int]], None], blocked: frozenset[int] = frozenset()) -> None:
     """Draw the ballot; `on_vote(choices)` runs as the "Stem!" button's callback."""
-    apply_ballot_style()
     st.markdown(f"## {plain(poll.question or poll.title)}")
     st.info(instruction(poll), icon=":material/how_to_vote:")
     notice = st.session_state.pop(state.BALLOT_NOTICE, None)
@@ -84,14 +84,12 @@ def ballot(poll: PollView, *, on_vote: Callable[[list[int]], None], blocked: fro
         st.warning(notice)
     chosen = choices(poll.id)
     dots = Counter(chosen)
-    with st.container(key="ballot_options"):
-        columns = st.columns(2)
-        for index, option in enumerate(poll.options):
-            column = columns[index % 2]
+    with st.container(key="ballot_options"):  # two per row, read row by row (ui/style.py)
+        for option in poll.options:
             own = option.id in blocked
             label = plain(option.label) + (f" — {t('ballot.own_plan')}" if own else "")
             if poll.ballot_kind == BallotKind.DOTS:
-                with column.container(border=True):
+                with st.container(border=True):
                     spread = "●" * dots[option.id] + "○" * (poll.dots_per_option - dots[option.id])
                     st.markdown(f"**{label}**  \n{spread}")
                     minus, plus = st.columns(2)
@@ -106,16 +104,15 @@ def ballot(poll: PollView, *, on_vote: Callable[[list[int]], None], blocked: fro
                 label = f"{chosen.index(option.id) + 1}. {label}"
             elif selected:
                 label = f"✓ {label}"
-            column.button(label, key=f"ballot.option.{option.id}", on_click=_tap, args=(poll, option.id),
-                          type="primary" if selected else "secondary", disabled=own, width="stretch")
-    with st.container(key="ballot_submit"):
-        left, right = st.columns([1, 2])
-        left.button(t("ballot.start_over"), key="ballot.clear", on_click=forget, args=(poll.id,),
-                    disabled=not chosen, width="stretch")
-        right.button(t("ballot.vote"), key="ballot.vote", type="primary", on_click=on_vote, args=(list(chosen),),
-                     disabled=not chosen, width="stretch", icon=":material/how_to_vote:")
-        if poll.allow_blank:
-            st.button(t("ballot.vote_blank"), key="ballot.blank", on_click=on_vote, args=([],), width="stretch")
+            st.button(label, key=f"ballot.option.{option.id}", on_click=_tap, args=(poll, option.id),
+                      type="primary" if selected else "secondary", disabled=own, width="stretch")
+    with st.container(key="ballot_submit"):  # "Opnieuw" and "Stem!" side by side (ui/style.py)
+        st.button(t("ballot.start_over"), key="ballot.clear", on_click=forget, args=(poll.id,),
+                  disabled=not chosen, width="stretch")
+        st.button(t("ballot.vote"), key="ballot.vote", type="primary", on_click=on_vote, args=(list(chosen),),
+                  disabled=not chosen, width="stretch", icon=":material/how_to_vote:")
+    if poll.allow_blank:
+        st.button(t("ballot.vote_blank"), key="ballot.blank", on_click=on_vote, args=([],), width="stretch")
 
 
 def receipt_panel(code: str) -> None:

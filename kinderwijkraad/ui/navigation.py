@@ -22,6 +22,9 @@ class PageSpec:
     title_key: str
     icon: str
     roles: frozenset[Role]
+    # A children's voting tablet: the page hides the sidebar, so the app does not draw it (a child
+    # taps here all day; every element drawn costs each tap server time, see docs/performance.md).
+    kiosk: bool = False
 
     @property
     def path(self) -> Path:
@@ -63,8 +66,8 @@ ACCOUNT = PageSpec("account.py", "account", "page.account", ":material/person:",
 LOGIN = PageSpec("login.py", "login", "page.login", ":material/login:", frozenset())
 # Children's tablets: no login. Open to everyone, logged in or not.
 JOIN = PageSpec("meedoen.py", "meedoen", "page.join", ":material/tablet:", ALL_ROLES)
-VOTE = PageSpec("stemmen.py", "stemmen", "page.vote", ":material/ballot:", ALL_ROLES)
-BOOTH = PageSpec("stemhokje.py", "stemhokje", "page.booth", ":material/how_to_reg:", ALL_ROLES)
+VOTE = PageSpec("stemmen.py", "stemmen", "page.vote", ":material/ballot:", ALL_ROLES, kiosk=True)
+BOOTH = PageSpec("stemhokje.py", "stemhokje", "page.booth", ":material/how_to_reg:", ALL_ROLES, kiosk=True)
 # An official without an account answers one proposal through a reply link.
 REPLY = PageSpec("antwoord.py", "antwoord", "page.reply", ":material/reply:", ALL_ROLES)
 
@@ -73,6 +76,9 @@ PAGES: tuple[PageSpec, ...] = (
     ACCOUNT, JOIN, VOTE, BOOTH, REPLY,
 )
 PUBLIC_PAGES: tuple[PageSpec, ...] = (LOGIN, JOIN, VOTE, BOOTH, REPLY)
+
+
+KIOSK_URL_PATHS = frozenset(page.url_path for page in PAGES if page.kiosk)
 
 
 def pages_for(role: Role) -> list[PageSpec]:

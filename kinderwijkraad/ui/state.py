@@ -11,6 +11,8 @@ from typing import Any
 
 import streamlit as st
 
+from kinderwijkraad.i18n import DEFAULT_LANGUAGE, set_language
+
 LANGUAGE = "ui.language"
 ACTOR = "auth.actor"  # services.common.Actor of this run: ids and role, recomputed every run
 SET_COOKIE_PENDING = "auth.set_cookie_pending"  # write the login cookie until the browser confirms
@@ -60,7 +62,15 @@ INITIAL: dict[str, Any] = {
 def init_state(default_language: str) -> None:
     for key, value in INITIAL.items():
         st.session_state.setdefault(key, value)
-    st.session_state.setdefault(LANGUAGE, default_language)
+    # Written back every run: the language picker is a widget, and Streamlit forgets a widget's
+    # value after a run that did not draw it (the voting pages do not draw the sidebar).
+    st.session_state[LANGUAGE] = st.session_state.get(LANGUAGE, default_language)
+
+
+def use_session_language() -> None:
+    """Set this run's language from the session. app.py does so on every full run; a fragment's
+    own rerun (and the callbacks of its widgets) skips app.py and would otherwise speak Dutch."""
+    set_language(st.session_state.get(LANGUAGE, DEFAULT_LANGUAGE))
 
 
 def flash(message: str) -> None:

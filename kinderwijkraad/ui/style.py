@@ -15,6 +15,7 @@ from kinderwijkraad.i18n import LANGUAGES, current_language
 # 4.4:1 on white, under WCAG AA's 4.5:1. This grey is 5.9:1 on white and 5.4:1 on the theme's
 # secondary background. The plan form puts its help in the placeholder, where a child looks.
 MUTED_TEXT = "#5f656c"
+HEAD_BOX_KEY = "kwr_head"  # app.py draws the style and the cookie components in this box
 
 TOUCH_CSS = f"""
 <style>
@@ -34,10 +35,10 @@ TOUCH_CSS = f"""
 [data-testid="stHeaderActionElements"] {{ display: none; }}
 [data-testid="stCaptionContainer"], [data-testid="stImageCaption"] {{ color: {MUTED_TEXT}; opacity: 1; }}
 input::placeholder, textarea::placeholder {{ color: {MUTED_TEXT}; opacity: 1; }}
-/* The box at the top of the app (this style and the login cookie components) shows nothing;
-   keep it out of the layout. The child selectors make sure only that box matches. */
-[data-testid="stLayoutWrapper"]:has(> [data-testid="stVerticalBlock"] > [data-testid="stElementContainer"]
-                                    iframe[title*="cookie_manager"]) {{ display: none; }}
+/* The box at the top of the app (this style, the language script, and a login cookie component
+   while one is written) shows nothing: keep it out of the layout. Hidden, its style still applies
+   and the component still runs. */
+[data-testid="stLayoutWrapper"]:has(> .st-key-{HEAD_BOX_KEY}), .st-key-{HEAD_BOX_KEY} {{ display: none; }}
 </style>
 """
 # Streamlit serves <html lang="en"> whatever the app's language; a screen reader then reads Dutch
@@ -63,8 +64,19 @@ BOARD_CSS = f"""
 [data-testid="stMain"] h3 {{ font-size: 2.6rem; line-height: 1.25; }}
 </style>
 """
-# A joined children's tablet: no menu to wander off into (the tablet's token is in its address).
-TABLET_CSS = f"<style>{NO_MENU_CSS}</style>"
+# The ballot: big option buttons a child of 8 cannot miss, two per row, and a big "Stem!". Rows
+# by CSS grid rather than st.columns: fewer blocks for the server to send on every tap.
+BALLOT_RULES = """
+.st-key-ballot_options { display: grid; grid-template-columns: 1fr 1fr; }
+.st-key-ballot_options button { min-height: 76px; font-size: 1.35rem; width: 100%; }
+.st-key-ballot_options button p { font-size: 1.35rem; }
+.st-key-ballot_submit { display: grid; grid-template-columns: 1fr 2fr; }
+.st-key-ballot_submit button { min-height: 64px; font-size: 1.4rem; }
+"""
+# A children's tablet (joined to a lesson, voting, the booth): no menu to wander off into (the
+# tablet's token is in its address), and the ballot's style, drawn once outside the ballot so a
+# tap that redraws only the ballot does not send it again.
+TABLET_CSS = f"<style>{NO_MENU_CSS}{BALLOT_RULES}</style>"
 
 
 def apply_board_style() -> None:
@@ -73,17 +85,3 @@ def apply_board_style() -> None:
 
 def apply_tablet_style() -> None:
     st.markdown(TABLET_CSS, unsafe_allow_html=True)
-
-
-# The ballot: big option buttons a child of 8 cannot miss, and a big "Stem!".
-BALLOT_CSS = """
-<style>
-.st-key-ballot_options button { min-height: 76px; font-size: 1.35rem; width: 100%; }
-.st-key-ballot_options button p { font-size: 1.35rem; }
-.st-key-ballot_submit button { min-height: 64px; font-size: 1.4rem; }
-</style>
-"""
-
-
-def apply_ballot_style() -> None:
-    st.markdown(BALLOT_CSS, unsafe_allow_html=True)
