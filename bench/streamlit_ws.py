@@ -172,6 +172,11 @@ class Tab:
             await self._connection.send(message.SerializeToString())
         except Exception as error:  # noqa: BLE001 - a closed stream, whatever the library calls it
             raise ProtocolError(f"stream closed: {error}") from error
+        self._quick_ack()
+
+    def _quick_ack(self) -> None:
+        """ACK at once (Linux resets the flag after use, so it is set again after each send and
+        receive); see the module docstring."""
         sock = self._connection.transport.get_extra_info("socket")
         if sock is not None and hasattr(socket, "TCP_QUICKACK"):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
@@ -182,9 +187,7 @@ class Tab:
                 data = await self._connection.recv()
             except Exception as error:  # noqa: BLE001 - any closed stream is the same failure here
                 raise ProtocolError(f"stream closed: {error}") from error
-            sock = self._connection.transport.get_extra_info("socket")
-            if sock is not None and hasattr(socket, "TCP_QUICKACK"):
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
+            self._quick_ack()
             message = ForwardMsg()
             message.ParseFromString(data)
             kind = message.WhichOneof("type")
@@ -207,7 +210,8 @@ class Tab:
                     run.exceptions.append("compile error")
                 return
             elif kind == "script_finished":  # finished early for a rerun: the next run follows
-                run.widgets.clear(), run.texts.clear()
+                run.widgets.clear()
+                run.texts.clear()
 
     @staticmethod
     def _read_delta(message: ForwardMsg, run: Run) -> None:
