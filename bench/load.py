@@ -61,7 +61,6 @@ ADMIN = "load-admin"
 
 @dataclass
 class World:
-    url: str
     poll_id: int
     cards: list[str]
     teachers: list[str]  # usernames
@@ -101,7 +100,7 @@ def build_world(url: str, *, cards: int, teachers: int) -> World:
         codes.extend(card.code for card in sheet.cards)
     polls.open_poll(engine, actor=admin, poll_id=poll_id)
     engine.dispose()
-    return World(url, poll_id, codes[:cards], usernames)
+    return World(poll_id, codes[:cards], usernames)
 
 
 def close_poll(url: str, poll_id: int) -> None:
@@ -223,7 +222,6 @@ class Tally:
     votes_per_server: dict[str, int] = field(default_factory=dict)
     reruns: int = 0
     teacher_reruns: int = 0
-    cards_handed_out: int = 0
 
     def count(self, run_seconds: float) -> None:
         self.latencies.append(run_seconds)
@@ -238,9 +236,6 @@ class Cards:
 
     def take(self) -> str | None:
         return self._codes.pop() if self._codes else None
-
-    def left(self) -> list[str]:
-        return list(self._codes)
 
 
 async def think(rng: random.Random, seconds: float) -> None:
@@ -276,7 +271,6 @@ async def tablet(tab: Tab, cards: Cards, deadline: float, rng: random.Random, ta
         code = cards.take()
         if code is None:
             return
-        tally.cards_handed_out += 1
         try:
             await vote_once(tab, code, rng, tally, think_s)
         except (ProtocolError, TimeoutError, OSError) as error:
