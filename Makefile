@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test lock clean
+.PHONY: run test test-fast explore lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,13 +24,28 @@ $(VENV)/.installed-test: pyproject.toml requirements.lock | $(BIN)/python
 run: $(VENV)/.installed-app
 	$(BIN)/kinderwijkraad run --port $(PORT)
 
-## make test: lint, architecture contracts, known vulnerabilities, and the whole test suite (PostgreSQL and browser tests included)
+## make test: lint, architecture contracts, types, known vulnerabilities, and the whole test suite (PostgreSQL and browser tests included)
 test: $(VENV)/.installed-test
 	@scripts/ensure-test-tools.sh
 	$(BIN)/ruff check kinderwijkraad tests bench scripts streamlit_app.py
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python scripts/audit_dependencies.py
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto -m "not browser" --durations=10
+	@# One browser test at a time: two at once on 2 cores starve each other's Streamlit runs and
+	@# turn timing races into failures.
+	$(BIN)/pytest -m browser --durations=15
+
+## make test-fast: the inner loop, everything but the slow suites (browser, load, PostgreSQL); about 2 minutes on 2 cores
+test-fast: $(VENV)/.installed-test
+	$(BIN)/ruff check kinderwijkraad tests bench scripts streamlit_app.py
+	KWR_TEST_FAST=1 $(BIN)/pytest -q -n auto -m "not slow and not browser and not postgres"
+
+## make explore MINUTES=30: soak the random browser explorer over new seeds (tests/test_explorer.py)
+MINUTES ?= 30
+explore: $(VENV)/.installed-test
+	@scripts/ensure-test-tools.sh
+	KWR_EXPLORER_MINUTES=$(MINUTES) $(BIN)/pytest -s tests/test_explorer.py -k soak
 
 ## make lock: pin what the test environment holds now (after changing pyproject.toml)
 lock: $(VENV)/.installed-test

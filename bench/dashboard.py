@@ -88,7 +88,7 @@ def timed(call: Callable[[], object], runs: int) -> list[float]:
     return times
 
 
-def service_calls(engine, actor, wijk_id: int | None) -> Callable[[], object]:  # noqa: ANN001
+def service_calls(engine, actor, wijk_id: int | None) -> Callable[[], object]:
     """What the page asks the services for on a rerun."""
     from kinderwijkraad.services import dashboards
 
@@ -101,12 +101,12 @@ def service_calls(engine, actor, wijk_id: int | None) -> Callable[[], object]:  
     return run
 
 
-def statement_count(engine, call: Callable[[], object]) -> int:  # noqa: ANN001
+def statement_count(engine, call: Callable[[], object]) -> int:
     from sqlalchemy import event
 
     seen: list[str] = []
 
-    def count(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+    def count(_conn, _cursor, statement, *_args) -> None:
         seen.append(statement)
 
     event.listen(engine, "before_cursor_execute", count)
@@ -117,7 +117,7 @@ def statement_count(engine, call: Callable[[], object]) -> int:  # noqa: ANN001
     return len(seen)
 
 
-def page_rerun(actor, wijk_id: int | None) -> Callable[[], object]:  # noqa: ANN001
+def page_rerun(actor, wijk_id: int | None) -> Callable[[], object]:
     """One rerun of the page as the server does it, for the admin, with the wijk filter set."""
     from streamlit.testing.v1 import AppTest
 

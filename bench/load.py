@@ -69,16 +69,16 @@ class World:
 def build_world(url: str, *, cards: int, teachers: int) -> World:
     """A wijk, its classes (one sheet of cards each), eight themes, and an open approval vote."""
     from kinderwijkraad import db
-    from kinderwijkraad.services import accounts, ballots, councils, demo, plans, polls
+    from kinderwijkraad.services import accounts, ballots, demo, neighbourhoods, plans, polls
 
     accounts.BCRYPT_ROUNDS = 4  # logins are not what this measures
     db.upgrade(url)
     engine = db.make_engine(url)
     admin = demo.bootstrap_admin(engine, username=ADMIN, display_name="Load", password="correct horse battery",
                                  must_change_password=False)
-    wijk = councils.create_neighbourhood(engine, actor=admin, name="Loadwijk", municipality="Rivierstad")
-    cycle = councils.create_cycle(engine, actor=admin, neighbourhood_id=wijk.id, school_year="2026-2027")
-    school = councils.create_school(engine, actor=admin, neighbourhood_id=wijk.id, name="De Loadschool")
+    wijk = neighbourhoods.create_neighbourhood(engine, actor=admin, name="Loadwijk", municipality="Rivierstad")
+    cycle = neighbourhoods.create_cycle(engine, actor=admin, neighbourhood_id=wijk.id, school_year="2026-2027")
+    school = neighbourhoods.create_school(engine, actor=admin, neighbourhood_id=wijk.id, name="De Loadschool")
     usernames = [f"leerkracht{i + 1}" for i in range(teachers)]
     teacher_ids = [accounts.create_user(engine, actor=admin, username=name, display_name=f"Juf {i + 1}",
                                         email=f"{name}@school.example", role="teacher",
@@ -86,9 +86,9 @@ def build_world(url: str, *, cards: int, teachers: int) -> World:
                    for i, name in enumerate(usernames)]
     classes = []
     for i in range(math.ceil(cards / CARDS_PER_CLASS)):
-        classroom = councils.create_classroom(engine, actor=admin, cycle_id=cycle.id, school_id=school.id,
-                                              name=f"Groep 8-{i + 1}", grade=8, pupil_count=CARDS_PER_CLASS,
-                                              teacher_ids=[teacher_ids[i % teachers]])
+        classroom = neighbourhoods.create_classroom(engine, actor=admin, cycle_id=cycle.id, school_id=school.id,
+                                                    name=f"Groep 8-{i + 1}", grade=8, pupil_count=CARDS_PER_CLASS,
+                                                    teacher_ids=[teacher_ids[i % teachers]])
         classes.append(classroom)
     for i in range(THEMES):
         plans.create_theme(engine, actor=admin, cycle_id=cycle.id, name=f"Thema {i + 1}")

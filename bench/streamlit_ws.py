@@ -11,7 +11,7 @@ submit a form, and it answers a fragment's `auto_rerun` the way the browser does
 
 One thing a browser does not suffer from: after each send, a Python client must set
 TCP_QUICKACK on its socket or the server's reply waits ~40 ms for a delayed ACK (measured on
-this machine kind; see shared/FACTS.md). Without it every latency figure would be inflated.
+this machine kind, docs/performance.md). Without it every latency figure would be inflated.
 """
 
 from __future__ import annotations
@@ -170,7 +170,7 @@ class Tab:
     async def _send(self, message: BackMsg) -> None:
         try:
             await self._connection.send(message.SerializeToString())
-        except Exception as error:  # noqa: BLE001 - a closed stream, whatever the library calls it
+        except Exception as error:  # a closed stream, whatever the library calls it
             raise ProtocolError(f"stream closed: {error}") from error
         self._quick_ack()
 
@@ -185,7 +185,7 @@ class Tab:
         while True:
             try:
                 data = await self._connection.recv()
-            except Exception as error:  # noqa: BLE001 - any closed stream is the same failure here
+            except Exception as error:  # any closed stream is the same failure here
                 raise ProtocolError(f"stream closed: {error}") from error
             self._quick_ack()
             message = ForwardMsg()

@@ -70,18 +70,18 @@ class World:
 
 def build_world(url: str, cards_per_poll: int) -> World:
     from kinderwijkraad import db
-    from kinderwijkraad.services import accounts, ballots, councils, demo, plans, polls
+    from kinderwijkraad.services import accounts, ballots, demo, neighbourhoods, plans, polls
 
     accounts.BCRYPT_ROUNDS = 4  # the admin's password hash is not what this measures
     db.upgrade(url)
     engine = db.make_engine(url)
     admin = demo.bootstrap_admin(engine, username="bench-admin", display_name="Bench", password="correct horse battery",
                                  must_change_password=False)
-    wijk = councils.create_neighbourhood(engine, actor=admin, name="Benchwijk", municipality="Rivierstad")
-    cycle = councils.create_cycle(engine, actor=admin, neighbourhood_id=wijk.id, school_year="2026-2027")
-    school = councils.create_school(engine, actor=admin, neighbourhood_id=wijk.id, name="De Benchschool")
-    classes = [councils.create_classroom(engine, actor=admin, cycle_id=cycle.id, school_id=school.id,
-                                         name=f"Groep 8-{i}", grade=8, pupil_count=CARDS_PER_SHEET)
+    wijk = neighbourhoods.create_neighbourhood(engine, actor=admin, name="Benchwijk", municipality="Rivierstad")
+    cycle = neighbourhoods.create_cycle(engine, actor=admin, neighbourhood_id=wijk.id, school_year="2026-2027")
+    school = neighbourhoods.create_school(engine, actor=admin, neighbourhood_id=wijk.id, name="De Benchschool")
+    classes = [neighbourhoods.create_classroom(engine, actor=admin, cycle_id=cycle.id, school_id=school.id,
+                                               name=f"Groep 8-{i}", grade=8, pupil_count=CARDS_PER_SHEET)
                for i in range(math.ceil(cards_per_poll / CARDS_PER_SHEET))]
     for i in range(OPTIONS):
         plans.create_theme(engine, actor=admin, cycle_id=cycle.id, name=f"Thema {i + 1}")

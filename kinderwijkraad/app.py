@@ -13,6 +13,7 @@ import streamlit as st
 from kinderwijkraad.config import get_settings
 from kinderwijkraad.i18n import LANGUAGES, set_language, t
 from kinderwijkraad.ui import auth, navigation, state
+from kinderwijkraad.ui.errors import boundary, guarded
 from kinderwijkraad.ui.format import plain
 from kinderwijkraad.ui.style import HEAD_BOX_KEY, apply_touch_style
 
@@ -21,6 +22,14 @@ PAGE_ICON = "🗳️"
 
 def _page(spec: navigation.PageSpec, *, default: bool = False) -> st.Page:
     return st.Page(spec.path, title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path, default=default)
+
+
+def _stand_ins(shown: list[navigation.PageSpec], first: navigation.PageSpec) -> list[st.Page]:
+    """The app's other addresses, hidden from the menu, each running the session's first page: a
+    bookmarked page opened after the login expired shows the login form at its own address (and,
+    logged in, the page itself), never Streamlit's English "Page not found" box."""
+    return [st.Page(first.path, title=t(spec.title_key), url_path=spec.url_path, visibility="hidden")
+            for spec in (*navigation.PAGES, navigation.LOGIN) if spec not in shown]
 
 
 def main() -> None:
@@ -39,18 +48,28 @@ def main() -> None:
         actor = auth.sync_login()
 
     if actor is None:
-        pages = [_page(spec, default=spec is navigation.LOGIN) for spec in navigation.PUBLIC_PAGES]
+        shown, first = list(navigation.PUBLIC_PAGES), navigation.LOGIN
     elif actor.must_change_password:
         # A one-time password is changed before anything else can be opened.
-        pages = [_page(navigation.ACCOUNT, default=True)]
+        shown, first = [navigation.ACCOUNT], navigation.ACCOUNT
     else:
-        pages = [_page(spec, default=spec is navigation.HOME) for spec in navigation.pages_for(actor.role)]
-    page = st.navigation(pages)
+        shown, first = navigation.pages_for(actor.role), navigation.HOME
+    pages = [_page(spec, default=spec is first) for spec in shown] + _stand_ins(shown, first)
+    # The whole menu, always: folded, Streamlit adds its own English "View 6 more" button (the
+    # admin has the most pages).
+    page = st.navigation(pages, expanded=True)
+    if page.url_path == navigation.JOIN.url_path:
+        # A child's tablet opens Meedoen from the QR code: the menu (staff login, language) starts
+        # folded away instead of covering almost half a portrait screen.
+        st.set_page_config(initial_sidebar_state="collapsed")
     if page.url_path not in navigation.KIOSK_URL_PATHS:
         with st.sidebar:
-            st.selectbox(t("nav.language"), options=list(LANGUAGES), format_func=LANGUAGES.get, key=state.LANGUAGE)
+            st.selectbox(t("nav.language"), options=list(LANGUAGES), format_func=LANGUAGES.__getitem__,
+                         key=state.LANGUAGE)
             if actor is not None:
                 st.caption(t("nav.logged_in_as", name=plain(actor.display_name),
                              role=t(f"role.{actor.role.value}")))
-                st.button(t("nav.logout"), key="nav.logout_button", on_click=auth.log_out, use_container_width=True)
-    page.run()
+                st.button(t("nav.logout"), key="nav.logout_button", on_click=guarded(auth.log_out),
+                          use_container_width=True)
+    with boundary():  # a bug shows an incident code, never a traceback (ui/errors.py)
+        page.run()

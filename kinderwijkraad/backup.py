@@ -406,6 +406,11 @@ def _is_plain_sqlite(file: Path) -> bool:
         raise InvalidInput("restore.bad_file", file=str(file), problem=error.strerror or str(error)) from error
 
 
+# A restored photo is readable by the app's user only, as the app writes it (images.store_photo
+# writes through mkstemp: 0600). Children's photos are not for other accounts on the server.
+PHOTO_MODE = 0o600
+
+
 def _unpack(file: Path, work: Path) -> tuple[Kind, Path]:
     """Check and unpack a backup archive into `work`: its database member and photos/. Only the
     names a backup holds are accepted, so nothing can be written outside `work`."""
@@ -424,7 +429,7 @@ def _unpack(file: Path, work: Path) -> tuple[Kind, Path]:
                     database_member = name
                     digest = _extract(tar, member, work / name)
                 elif (match := _PHOTO_MEMBER.fullmatch(name)) and not (photos / match.group(1)).exists():
-                    _extract(tar, member, photos / match.group(1))
+                    _extract(tar, member, photos / match.group(1), mode=PHOTO_MODE)
                 else:
                     raise ValueError(f"unexpected entry {name!r}")
     except (tarfile.TarError, EOFError, OSError, ValueError) as error:
@@ -432,6 +437,7 @@ def _unpack(file: Path, work: Path) -> tuple[Kind, Path]:
     problem = _manifest_problem(manifest, database_member, digest)
     if problem is not None:
         raise InvalidInput("restore.bad_file", file=str(file), problem=problem)
+    assert isinstance(manifest, dict)  # _manifest_problem refused anything else
     return manifest["database"], photos
 
 
@@ -440,7 +446,7 @@ def _manifest_problem(manifest: object, database_member: str | None, digest: str
         return "no Kinderwijkraad manifest (not a backup, or cut off)"
     if manifest.get("format") != FORMAT:
         return f"backup format {manifest.get('format')!r} is not {FORMAT}"
-    expected = {"sqlite": SQLITE_MEMBER, "postgresql": POSTGRES_MEMBER}.get(manifest.get("database"))
+    expected = {"sqlite": SQLITE_MEMBER, "postgresql": POSTGRES_MEMBER}.get(str(manifest.get("database")))
     if expected is None or database_member != expected:
         return "the database is missing from the backup"
     if manifest.get("database_sha256") != digest:
@@ -458,13 +464,15 @@ def _read_member(tar: tarfile.TarFile, member: tarfile.TarInfo) -> bytes:
     return data
 
 
-def _extract(tar: tarfile.TarFile, member: tarfile.TarInfo, target: Path) -> str:
-    """Copy one member to `target` (new file), checking its length; return its SHA-256."""
+def _extract(tar: tarfile.TarFile, member: tarfile.TarInfo, target: Path, *, mode: int = 0o666) -> str:
+    """Copy one member to `target` (a new file with `mode`, less the umask), checking its length;
+    return its SHA-256."""
     source = tar.extractfile(member)
     if source is None:
         raise ValueError(f"unexpected entry {member.name!r}")
     digest, written = hashlib.sha256(), 0
-    with open(target, "xb") as out:
+    with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode),
+                   "wb") as out:
         while chunk := source.read(_CHUNK):
             digest.update(chunk)
             out.write(chunk)

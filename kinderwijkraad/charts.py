@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from kinderwijkraad.i18n import t
+from kinderwijkraad.i18n import current_language, format_number, format_percent, t
 
 TOP_COLOUR = "#1b7f5c"  # the app's green: the top 3
 OTHER_COLOUR = "#9aa5b1"
@@ -27,19 +27,24 @@ def result_bars(labels: Sequence[str], totals: Sequence[int], top: Sequence[bool
     if paper and any(paper):
         paper = list(paper)[::-1]
         electronic = [total - p for total, p in zip(totals, paper, strict=True)]
-        figure.add_bar(y=labels, x=electronic, orientation="h", marker_color=colours, name=t("results.electronic"),
+        figure.add_bar(y=labels, x=electronic, orientation="h", marker_color=colours, name=t("results.tablet"),
                        hovertemplate="%{y}: %{x}<extra></extra>")
+        # The total at the end of each stack, as the single bars have it.
         figure.add_bar(y=labels, x=paper, orientation="h", marker_color=colours, marker_pattern_shape="/",
-                       name=t("results.paper"), hovertemplate="%{y}: %{x}<extra></extra>")
+                       name=t("results.paper"), text=totals, textposition="outside", cliponaxis=False,
+                       hovertemplate="%{y}: %{x}<extra></extra>")
         figure.update_layout(barmode="stack", showlegend=True, legend={"orientation": "h", "y": -0.15})
     else:
+        # The number sits past the bar's end: not clipped by the plot area, and the axis runs on a
+        # little so the longest bar's number fits inside the figure (a 27 was cut to "2").
         figure.add_bar(y=labels, x=totals, orientation="h", marker_color=colours, text=totals,
-                       textposition="outside", hovertemplate="%{y}: %{x}<extra></extra>")
+                       textposition="outside", cliponaxis=False, hovertemplate="%{y}: %{x}<extra></extra>")
         figure.update_layout(showlegend=False)
+    peak = max(totals, default=0)
+    xaxis = {"rangemode": "tozero", "fixedrange": True, **({"range": [0, peak * 1.18]} if peak > 0 else {})}
     figure.update_layout(title=title or None, height=max(220, 48 * len(labels) + 80),
                          margin={"l": 10, "r": 30, "t": 40 if title else 10, "b": 10},
-                         xaxis={"rangemode": "tozero", "fixedrange": True}, yaxis={"fixedrange": True},
-                         font={"size": 16})
+                         xaxis=xaxis, yaxis={"fixedrange": True, "automargin": True}, font={"size": 16})
     return figure
 
 
@@ -64,6 +69,10 @@ MUTED_COLOUR = "#c4cad1"
 LATE_COLOUR = "#b3261e"
 
 
+# Plotly's own numbers (axis ticks, hover values): decimal mark, then thousands separator.
+SEPARATORS = {"nl": ",.", "en": ".,"}
+
+
 def _figure(bars: list[dict], *, height: int, title: str, legend: bool, xaxis: dict, yaxis: dict,
             **layout: object) -> go.Figure:
     """One figure built in one go (each update_* call would validate the figure again)."""
@@ -71,7 +80,8 @@ def _figure(bars: list[dict], *, height: int, title: str, legend: bool, xaxis: d
                      layout={"title": {"text": title} if title else None, "height": height, "showlegend": legend,
                              "legend": {"orientation": "h", "y": -0.25} if legend else {},
                              "margin": {"l": 10, "r": 30, "t": 40 if title else 10, "b": 10}, "font": {"size": 15},
-                             "xaxis": {"fixedrange": True, **xaxis}, "yaxis": {"fixedrange": True, **yaxis}, **layout})
+                             "xaxis": {"fixedrange": True, **xaxis}, "yaxis": {"fixedrange": True, **yaxis},
+                             "separators": SEPARATORS[current_language()], **layout})
 
 
 def _whole_ticks(values: Sequence[float], maximum: float | None) -> dict:
@@ -89,7 +99,7 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], *, colours: Sequen
     `maximum` the axis runs to it (lessons 0-3, a score 0-3), `percent` reads 0-100 %."""
     labels, values = list(labels)[::-1], [v or 0 for v in list(values)[::-1]]
     colours = list(colours)[::-1] if colours else [TOP_COLOUR] * len(values)
-    text = [f"{v:.0f}%" if percent else f"{v:g}" for v in values]
+    text = [format_percent(v / 100) if percent else format_number(v) for v in values]
     upper = 100 if percent else maximum
     xaxis = {"rangemode": "tozero", **({"range": [0, upper * 1.08]} if upper else {}),
              **({"ticksuffix": "%"} if percent else _whole_ticks(values, maximum))}
@@ -118,9 +128,9 @@ def grouped_columns(categories: Sequence[str], series: Sequence[tuple[str, Seque
         shown = [None if v is None else round(v, 1) for v in values]
         bars.append({"x": list(categories), "y": shown, "name": name,
                      "marker": {"color": SERIES_COLOURS[index % len(SERIES_COLOURS)]},
-                     "text": [f"{v:.0f}%" if percent and v is not None else ("" if v is None else f"{v:g}")
+                     "text": ["" if v is None else format_percent(v / 100) if percent else format_number(v)
                               for v in shown],
-                     "hovertemplate": "%{x} — " + name + ": %{y}" + ("%" if percent else "") + "<extra></extra>"})
+                     "hovertemplate": "%{x} — " + name + ": %{text}<extra></extra>"})
     yaxis = {"rangemode": "tozero", **({"range": [0, 110], "ticksuffix": "%"} if percent else {})}
     return _figure(bars, height=340, title=title, legend=True, xaxis={"type": "category"}, yaxis=yaxis,
                    barmode="group")

@@ -1,7 +1,14 @@
 """Command line: `kinderwijkraad run | db upgrade | db downgrade | db current | seed-demo | create-admin`,
 the recounts anyone can redo: `tally FILE.csv` and `recount POLL_ID`, and the archive export
 `export proposals [--cycle CYCLE_ID] DIR`; operations: `backup DIR [--keep N]`, `restore FILE`
-and `retention [--apply]` (child data of closed cycles past the retention period)."""
+and `retention [--apply]` (child data of closed cycles past the retention period).
+
+Language rule: the command line is for the people who install and run the app (IT staff, and
+anyone redoing a count), so everything it says is English: its own messages, --help, and the
+domain errors it prints (KwrError, from the English catalogue via `message`). What it writes for
+the app keeps the app's language: the PDFs of `export` and the retention run's label shown on the
+Privacy page. tests/test_cli_language.py scans for it.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +17,24 @@ import getpass
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from kinderwijkraad import db
 from kinderwijkraad.config import PROJECT_ROOT, get_settings
 from kinderwijkraad.errors import KwrError
 from kinderwijkraad.i18n import t
+
+LANGUAGE = "en"  # of every message on the command line (see the module's docstring)
+
+
+def message(error: KwrError) -> str:
+    """A domain error in the command line's language, filled in as the app's screens do."""
+    params: dict[str, Any] = dict(error.params)
+    if "field" in params:
+        params["field"] = t(f"field.{params['field']}", language=LANGUAGE)
+    if "problem_key" in params:
+        params["problem"] = t(str(params.pop("problem_key")), language=LANGUAGE, **params)
+    return t(error.key, language=LANGUAGE, **params)
 
 
 def _prepare(url: str) -> None:
@@ -75,7 +95,7 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
     try:
         bootstrap_admin(engine, username=args.username, display_name=args.name, password=password)
     except KwrError as error:
-        print(t(error.key, **error.params), file=sys.stderr)
+        print(message(error), file=sys.stderr)
         return 2
     print(f"Admin '{args.username}' created; the password must be changed at first login.")
     return 0
@@ -109,7 +129,7 @@ def cmd_recount(args: argparse.Namespace) -> int:
     """Count a closed poll afresh from the database: the same JSON as `tally`, with option labels."""
     import json
 
-    from kinderwijkraad.services.polls import recount
+    from kinderwijkraad.services.results import recount
 
     engine = db.make_engine(get_settings().effective_database_url)
     try:
@@ -204,15 +224,16 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_retention(args: argparse.Namespace) -> int:
     """Without --apply: print what the retention would remove now (counts per cycle, no child data).
     With --apply: remove it (one transaction per cycle, recorded and audited) and print the counts."""
-    from kinderwijkraad.services import privacy
+    from kinderwijkraad.services import retention
 
     engine = db.make_engine(get_settings().effective_database_url)
     try:
         if args.apply:
-            result = privacy.apply_retention(engine, by_label=t("privacy.by_command_line"))
+            # A label for the Privacy page, in the app's language (not a message of the command line).
+            result = retention.apply_retention(engine, by_label=t("privacy.by_command_line"))
             rows, verb = result.cycles, "removed"
         else:
-            preview = privacy.retention_preview(engine)
+            preview = retention.retention_preview(engine)
             rows, verb = preview.due, "due"
             print(f"retention period: {preview.retention_days} days after a cycle is closed")
             for waiting in preview.waiting:
@@ -275,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except KwrError as error:
-        print(t(error.key, **error.params), file=sys.stderr)
+        print(message(error), file=sys.stderr)
         return 2
 
 

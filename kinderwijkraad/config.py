@@ -9,8 +9,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -21,6 +23,8 @@ from pydantic_settings import (
 from kinderwijkraad.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The schools' and the partners' clock and calendar: what "today" and a shown time mean.
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 ASSETS_DIR = PROJECT_ROOT / "assets"  # images, fonts and lesson templates that ship with the app
 DEFAULT_COOKIE_KEY = "development-only-cookie-key-change-me"
@@ -44,6 +48,18 @@ class Settings(BaseSettings):
     # None means: on for the embedded SQLite default, off otherwise.
     demo: bool | None = None
     language: Literal["nl", "en"] = "nl"
+    # The address children and officials open (QR codes on the board and on voting cards, reply
+    # links, links in PDFs), e.g. "https://kwr.example.nl". Behind a proxy the server cannot see
+    # it; unset, links start from the address the browser shows (ui/links.py).
+    public_url: str | None = None
+
+    @field_validator("public_url", mode="before")
+    @classmethod
+    def _bare_public_url(cls, value: object) -> object:
+        """Blank means unset; a trailing slash is dropped so paths join with one "/"."""
+        if isinstance(value, str):
+            return value.strip().rstrip("/") or None
+        return value
 
     @classmethod
     def settings_customise_sources(
@@ -63,6 +79,10 @@ class Settings(BaseSettings):
             raise ConfigError("config.default_cookie_key")
         if self.env == "production" and len(self.cookie_key) < 32:
             raise ConfigError("config.short_cookie_key")
+        if self.public_url is not None:
+            parts = urlsplit(self.public_url)
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+                raise ConfigError("config.bad_public_url", url=self.public_url)
         return self
 
     @property

@@ -24,13 +24,15 @@ from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from sqlalchemy import Engine
 
 from kinderwijkraad import db
-from kinderwijkraad.i18n import t
+from kinderwijkraad.i18n import LANGUAGES, t
 from kinderwijkraad.services import accounts, lessons, polls
 from kinderwijkraad.services.demo import DEMO_PASSWORD, seed_demo
 
@@ -124,6 +126,54 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     return report
 
 
+# What a server log holds when a run raised: Streamlit's own handler, or our boundary's incident.
+SERVER_ERROR_MARKS = ("Traceback (most recent call last)", "Uncaught app exception", "Uncaught app execution",
+                      "kinderwijkraad.incident")
+# What a page shows when a run raised (Streamlit's exception box, or our incident message).
+PAGE_ERROR_SELECTOR = '[data-testid="stException"]'
+INCIDENT_TEXT = re.compile(r"\((code|code:) [A-Z2-9]{4}\)")
+
+
+def page_errors(page: Page) -> list[str]:
+    """What on this page says a run raised: Streamlit's exception box or our incident message."""
+    found = [f"exception box: {text[:300]}" for text in page.locator(PAGE_ERROR_SELECTOR).all_inner_texts()]
+    found += [f"incident: {text[:300]}" for text in page.get_by_test_id("stAlert").all_inner_texts()
+              if INCIDENT_TEXT.search(text)]
+    return found
+
+
+def server_errors(log: Path, since: int) -> str:
+    """The part of the server log written after byte `since`, if it holds an exception."""
+    if not log.exists():
+        return ""
+    with log.open("rb") as handle:
+        handle.seek(since)
+        new = handle.read().decode(errors="replace")
+    return new if any(mark in new for mark in SERVER_ERROR_MARKS) else ""
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Every browser test fails when the server raised during it or an open page shows an exception,
+    whatever the test itself was looking at (checked before the test's pages are closed)."""
+    funcargs = getattr(item, "funcargs", {})
+    served: ServedApp | None = funcargs.get("served_app")
+    start = served.log.stat().st_size if served is not None and served.log.exists() else 0
+    result = yield
+    problems = []
+    browser = funcargs.get("browser")
+    if browser is not None:
+        for context in browser.contexts:
+            for tab in context.pages:
+                with suppress(Exception):  # a page closed or navigating has nothing to show
+                    problems += page_errors(tab)
+    if served is not None and (logged := server_errors(served.log, start)):
+        problems.append(f"server log:\n{logged[-6000:]}")
+    if problems:
+        pytest.fail("an exception reached a page or the server log:\n" + "\n".join(problems), pytrace=False)
+    return result
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
@@ -134,8 +184,20 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
+FIRST_LOAD_MS = 90_000  # a fresh server's first page: it imports every page; slow on a busy machine
+
+
 @pytest.fixture(scope="module")
-def app_url(served_app: ServedApp) -> str:
+def app_url(served_app: ServedApp, browser: Browser) -> str:
+    """The served app's address, once its first page has been drawn: the first run of a fresh server
+    imports the whole app and can outlast the waits of a test, which are for a warm server."""
+    context = browser.new_context(viewport=LANDSCAPE)
+    try:
+        tab = context.new_page()
+        tab.goto(served_app.url, timeout=FIRST_LOAD_MS)
+        expect(tab.get_by_text("Inloggen bij Kinderwijkraad")).to_be_visible(timeout=FIRST_LOAD_MS)
+    finally:
+        context.close()
     return served_app.url
 
 
@@ -163,12 +225,25 @@ def settle(page: Page) -> None:
     """Wait until no run is going and, where the page draws a cookie component (a run that writes
     or deletes the login cookie), until it has reported (which reruns the app): styles are
     applied, and a click is not raced by that rerun."""
-    not_running = page.locator('[data-test-script-state="notRunning"]')
-    expect(not_running).to_be_attached(timeout=WAIT_MS)
-    # A component that reported may be gone the next moment (its run is done): that counts too.
-    page.wait_for_function("""() => [...document.querySelectorAll('iframe[title*="cookie_manager"]')]
-        .every(frame => frame.contentDocument?.querySelector('#root > div'))""", timeout=WAIT_MS)
-    expect(not_running).to_be_attached(timeout=WAIT_MS)
+    # Polled on a timer, not on animation frames: twice in a soak an expect().to_be_attached here
+    # (which polls on frames) was still waiting minutes past its 15 s timeout.
+    not_running = """() => !!document.querySelector('[data-test-script-state="notRunning"]')"""
+    try:
+        page.wait_for_function(not_running, polling=100, timeout=WAIT_MS)
+        # A component that reported may be gone the next moment (its run is done): that counts too.
+        page.wait_for_function("""() => [...document.querySelectorAll('iframe[title*="cookie_manager"]')]
+            .every(frame => frame.contentDocument?.querySelector('#root > div'))""", polling=100, timeout=WAIT_MS)
+        page.wait_for_function(not_running, polling=100, timeout=WAIT_MS)
+    except PlaywrightTimeoutError as error:  # as an expect says it: callers wait on AssertionError
+        raise AssertionError(f"the page did not settle: {error}") from error
+
+
+def drawn(page: Page) -> None:
+    """Wait until the browser has drawn what arrives after the run: Plotly charts (their library
+    loads lazily; until then a grey skeleton stands in) and any other element still a skeleton."""
+    page.wait_for_function("""() => !document.querySelector('[data-testid^="stSkeleton"]')
+        && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => c.querySelector('.main-svg'))""",
+        timeout=WAIT_MS)
 
 
 def still(page: Page) -> None:
@@ -185,8 +260,34 @@ def wait_for_cookie(page: Page, *, present: bool) -> None:
 
 def log_in(page: Page, password: str = DEMO_PASSWORD, username: str = "demo-leerkracht") -> None:
     page.get_by_label("Gebruikersnaam").fill(username)
-    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_label("Wachtwoord", exact=True).fill(password)
     page.get_by_role("button", name="Inloggen", exact=True).click()
+
+
+def open_sidebar(page: Page) -> None:
+    """A portrait tablet starts with the menu folded away; unfold it as a person does."""
+    expand = page.get_by_test_id("stExpandSidebarButton")
+    if expand.is_visible():
+        expand.click()
+        expect(page.get_by_test_id("stSidebarNav")).to_be_in_viewport(timeout=WAIT_MS)
+
+
+def choose_language(page: Page, language: str) -> None:
+    """Pick the session's language in the sidebar (a session keeps it; a new one starts in Dutch)."""
+    if language == "nl":
+        return
+    open_sidebar(page)
+    settle(page)
+    option = page.get_by_role("option", name=LANGUAGES[language])
+    for _ in range(3):  # a click during a rerun can be swallowed: open the list until it shows
+        page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first.click()
+        try:
+            expect(option).to_be_visible(timeout=5_000)
+            break
+        except AssertionError:
+            settle(page)
+    option.click()
+    settle(page)
 
 
 def scroll_to_top(page: Page) -> None:
@@ -220,6 +321,7 @@ def tall_screenshot(page: Page, name: str, *, ready: Callable[[], None] | None =
         if ready is not None:
             ready()
         settle(page)
+        drawn(page)
         still(page)
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / f"browser-{name}-{size['width']}x{size['height']}-full.png"
@@ -275,6 +377,34 @@ def new_context(browser: Browser) -> Iterator[NewContext]:
     yield make
     for context in made:
         context.close()
+
+
+@pytest.fixture
+def teacher(new_context: NewContext, teacher_cookies: list, app_url: str) -> Page:
+    """The teacher's laptop, logged in, on Les geven."""
+    context = new_context(LANDSCAPE)
+    context.add_cookies(teacher_cookies)
+    tab = context.new_page()
+    tab.goto(f"{app_url}/les")
+    return tab
+
+
+def tablet_token(tablet: Page) -> str:
+    """The device token a joined tablet carries in its address."""
+    return parse_qs(urlparse(tablet.url).query)["tablet"][0]
+
+
+def choose(page: Page, label: str, option: str) -> None:
+    """Pick the option starting with `option` in the visible selectbox labelled `label` (a rerun follows)."""
+    box = page.get_by_role("combobox", name=label, exact=True)
+    chosen = re.compile("^" + re.escape(option))
+    expect(box).to_be_visible(timeout=WAIT_MS)
+    if chosen.match(box.input_value()):
+        return
+    box.click()
+    page.get_by_role("option", name=chosen).first.click()
+    expect(box).to_have_value(chosen, timeout=WAIT_MS)
+    settle(page)
 
 
 def open_run(engine: Engine) -> int | None:

@@ -1,13 +1,18 @@
 """Fixtures: a fresh database per test on SQLite and on PostgreSQL, and fast password hashing.
 
-PostgreSQL runs when KWR_TEST_DATABASE_URL is set or a local server answers on 127.0.0.1:5432;
-each test run creates its own database there and drops it afterwards, so runs cannot see each
-other. In CI (CI=true) an unreachable PostgreSQL fails the run instead of skipping.
+The SQLite schema is built once per test process (each xdist worker is one) into a template file;
+every test gets a copy of that file, which costs a file copy instead of creating every table.
+
+PostgreSQL runs when KWR_TEST_DATABASE_URL is set or a local server answers on 127.0.0.1:5432
+(the run's header says which); each test process creates its own database there and drops it
+afterwards, so runs cannot see each other. In CI (CI=true) an unreachable PostgreSQL fails the run
+instead of skipping. `-m "not postgres"` (make test-fast) leaves it out.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 
@@ -17,11 +22,21 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 import kinderwijkraad.models  # noqa: F401 - registers the tables
-from kinderwijkraad import db
+from kinderwijkraad import db, i18n
 from kinderwijkraad.config import get_settings
 from kinderwijkraad.services import accounts, ballots
 
 LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def strict_messages() -> Iterator[None]:
+    """A missing key or a wrong parameter fails the test instead of showing "{name}" on screen. The
+    environment variable carries it to the apps the browser tests start in a subprocess."""
+    os.environ["KWR_STRICT_I18N"] = "1"
+    i18n.set_strict(True)
+    yield
+    i18n.set_strict(False)
 
 
 @pytest.fixture(autouse=True)
@@ -50,6 +65,14 @@ def _postgres_base_url() -> str | None:
         return url
     except Exception:  # noqa: BLE001 - any failure means: no server to test against
         return None
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if config.getoption("markexpr", "") and "not postgres" in config.getoption("markexpr"):
+        return "databases: SQLite (PostgreSQL tests deselected)"
+    url = _postgres_base_url()
+    where = make_url(url).render_as_string(hide_password=True) if url else "not reachable, its tests skip"
+    return f"databases: SQLite, and PostgreSQL at {where}: every engine test runs on both"
 
 
 @pytest.fixture(scope="session")
@@ -99,12 +122,23 @@ def _truncate_all(engine: Engine) -> None:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory):
+    """An empty SQLite database with every table, made once; tests copy it."""
+    path = tmp_path_factory.mktemp("schema") / "template.db"
+    template = db.make_engine(f"sqlite:///{path}")
+    SQLModel.metadata.create_all(template)
+    template.dispose()
+    return path
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
     """A fresh, empty database with every table, on each engine in turn."""
     if request.param == "sqlite":
-        engine = db.make_engine(f"sqlite:///{tmp_path / 'test.db'}")
-        SQLModel.metadata.create_all(engine)
+        path = tmp_path / "test.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        engine = db.make_engine(f"sqlite:///{path}")
         yield engine
         engine.dispose()
     else:

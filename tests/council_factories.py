@@ -44,8 +44,9 @@ def closed_vote(engine: Engine, world: dict, cycle_key: str = "cycle_a", class_k
 
 def partner(engine: Engine, world: dict, cycle_key: str = "cycle_a") -> int:
     """An organisation that is a partner of the cycle; its id."""
-    from kinderwijkraad.services import councils
+    from kinderwijkraad.services import neighbourhoods
 
     organisation = factories.organisation(engine, world["admin"])
-    councils.add_partner(engine, actor=world["admin"], cycle_id=world[cycle_key].id, organisation_id=organisation.id)
+    neighbourhoods.add_partner(engine, actor=world["admin"], cycle_id=world[cycle_key].id,
+                               organisation_id=organisation.id)
     return organisation.id

@@ -58,8 +58,8 @@ from kinderwijkraad.models import (
 )
 from kinderwijkraad.models.common import utcnow
 from kinderwijkraad.services import templates
-from kinderwijkraad.services.dashboards import QUESTIONS
 from kinderwijkraad.services.proposals import WAITING
+from kinderwijkraad.services.self_check import QUESTIONS
 
 SEED = 20261127
 THEME_NAMES = ("Speeltuin", "Verkeer", "Afval", "Groen", "Veiligheid", "Sport", "Hangplek")
@@ -85,7 +85,7 @@ class History:
 class _Ids:
     """The next free id per table, after the highest present."""
 
-    def __init__(self, connection) -> None:  # noqa: ANN001 - SQLAlchemy connection
+    def __init__(self, connection) -> None:  # SQLAlchemy connection
         self._next: dict[str, int] = {}
         self._connection = connection
 
@@ -106,7 +106,8 @@ def _when(year_start: int, month: int, day: int, now: datetime, back_days: int) 
     return planned if planned < now - timedelta(days=back_days) else now - timedelta(days=back_days)
 
 
-def make_history(engine: Engine, *, wijken: int = 200, years: int = 5, seed: int = SEED) -> History:  # noqa: C901, PLR0912, PLR0915 - one generator, read top to bottom
+# One generator, read top to bottom.
+def make_history(engine: Engine, *, wijken: int = 200, years: int = 5, seed: int = SEED) -> History:
     rng = random.Random(seed)
     now = utcnow()
     this_year = school_year_of(now.date())

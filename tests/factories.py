@@ -7,7 +7,7 @@ import itertools
 from sqlalchemy import Engine
 
 from kinderwijkraad.models import OrganisationKind, Role
-from kinderwijkraad.services import accounts, councils
+from kinderwijkraad.services import accounts, neighbourhoods
 from kinderwijkraad.services.common import Actor
 from kinderwijkraad.services.demo import bootstrap_admin
 
@@ -32,25 +32,26 @@ def user(engine: Engine, by: Actor, role: Role, **scope) -> Actor:
 
 
 def wijk(engine: Engine, by: Actor, name: str | None = None):
-    return councils.create_neighbourhood(engine, actor=by, name=name or unique("Wijk"), municipality="Rivierstad")
+    return neighbourhoods.create_neighbourhood(engine, actor=by, name=name or unique("Wijk"), municipality="Rivierstad")
 
 
 def cycle(engine: Engine, by: Actor, neighbourhood_id: int, school_year: str = "2026-2027"):
-    return councils.create_cycle(engine, actor=by, neighbourhood_id=neighbourhood_id, school_year=school_year)
+    return neighbourhoods.create_cycle(engine, actor=by, neighbourhood_id=neighbourhood_id, school_year=school_year)
 
 
 def school(engine: Engine, by: Actor, neighbourhood_id: int, name: str | None = None):
-    return councils.create_school(engine, actor=by, neighbourhood_id=neighbourhood_id, name=name or unique("School"))
+    return neighbourhoods.create_school(engine, actor=by, neighbourhood_id=neighbourhood_id,
+                                        name=name or unique("School"))
 
 
 def classroom(engine: Engine, by: Actor, cycle_id: int, school_id: int, name: str | None = None, **extra):
     values = {"grade": 7, "pupil_count": 23, **extra}
-    return councils.create_classroom(engine, actor=by, cycle_id=cycle_id, school_id=school_id,
-                                     name=name or unique("Groep"), **values)
+    return neighbourhoods.create_classroom(engine, actor=by, cycle_id=cycle_id, school_id=school_id,
+                                           name=name or unique("Groep"), **values)
 
 
 def organisation(engine: Engine, by: Actor, kind: OrganisationKind = OrganisationKind.MUNICIPALITY):
-    return councils.create_organisation(engine, actor=by, name=unique("Gemeente"), kind=kind)
+    return neighbourhoods.create_organisation(engine, actor=by, name=unique("Gemeente"), kind=kind)
 
 
 def world(engine: Engine) -> dict:

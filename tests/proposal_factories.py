@@ -18,7 +18,17 @@ from sqlmodel import SQLModel
 
 from kinderwijkraad.db import write_session
 from kinderwijkraad.models import Decision, OrganisationKind, Recipient, RecipientStatus, Role
-from kinderwijkraad.services import accounts, answers, ballots, councils, lessons, plans, polls, proposals, templates
+from kinderwijkraad.services import (
+    accounts,
+    answers,
+    ballots,
+    lessons,
+    neighbourhoods,
+    plans,
+    polls,
+    proposals,
+    templates,
+)
 from kinderwijkraad.services.common import Actor
 from tests import factories
 
@@ -116,8 +126,8 @@ def make_cycle_with_proposal(engine: Engine, *, photos_dir: Path | None = None) 
     organisation that is not a partner (`outsider`)."""
     boss = factories.admin(engine)
     wijk, other_wijk = factories.wijk(engine, boss, "Vogelbuurt"), factories.wijk(engine, boss, "Bloemenwijk")
-    cycle = councils.create_cycle(engine, actor=boss, neighbourhood_id=wijk.id, school_year="2026-2027",
-                                  reply_by_days=CYCLE_REPLY_DAYS)
+    cycle = neighbourhoods.create_cycle(engine, actor=boss, neighbourhood_id=wijk.id, school_year="2026-2027",
+                                        reply_by_days=CYCLE_REPLY_DAYS)
     other_cycle = factories.cycle(engine, boss, other_wijk.id)
     schools = {"a": factories.school(engine, boss, wijk.id, "OBS De Regenboog"),
                "b": factories.school(engine, boss, wijk.id, "CBS Het Anker")}
@@ -137,23 +147,26 @@ def make_cycle_with_proposal(engine: Engine, *, photos_dir: Path | None = None) 
                          theme_id=themes[theme])
     poll_id = _closed_theme_poll(engine, facilitator, cycle.id, classes)
 
-    gemeente = councils.create_organisation(engine, actor=boss, name="Gemeente Rivierstad",
-                                            kind=OrganisationKind.MUNICIPALITY)
-    corporatie = councils.create_organisation(engine, actor=boss, name="Woonstichting Thuis",
-                                              kind=OrganisationKind.HOUSING)
-    outsider = councils.create_organisation(engine, actor=boss, name="Sportclub Vooruit",
-                                            kind=OrganisationKind.OTHER)
+    gemeente = neighbourhoods.create_organisation(engine, actor=boss, name="Gemeente Rivierstad",
+                                                  kind=OrganisationKind.MUNICIPALITY)
+    corporatie = neighbourhoods.create_organisation(engine, actor=boss, name="Woonstichting Thuis",
+                                                    kind=OrganisationKind.HOUSING)
+    outsider = neighbourhoods.create_organisation(engine, actor=boss, name="Sportclub Vooruit",
+                                                  kind=OrganisationKind.OTHER)
     partnerships = {
-        "gemeente": councils.add_partner(engine, actor=facilitator, cycle_id=cycle.id, organisation_id=gemeente.id,
-                                         listener="Wethouder", reply_by_days=GEMEENTE_REPLY_DAYS),
-        "corporatie": councils.add_partner(engine, actor=facilitator, cycle_id=cycle.id,
-                                           organisation_id=corporatie.id, reply_by_days=CORPORATIE_REPLY_DAYS),
+        "gemeente": neighbourhoods.add_partner(engine, actor=facilitator, cycle_id=cycle.id,
+                                               organisation_id=gemeente.id,
+                                               listener="Wethouder", reply_by_days=GEMEENTE_REPLY_DAYS),
+        "corporatie": neighbourhoods.add_partner(engine, actor=facilitator, cycle_id=cycle.id,
+                                                 organisation_id=corporatie.id, reply_by_days=CORPORATIE_REPLY_DAYS),
     }
     contacts = {
-        "gemeente": councils.add_contact(engine, actor=boss, organisation_id=gemeente.id, name="Sanne de Wit",
-                                         job_title="Beleidsmedewerker jeugd", email="s.dewit@rivierstad.example"),
-        "corporatie": councils.add_contact(engine, actor=boss, organisation_id=corporatie.id, name="Ahmed Yilmaz",
-                                           job_title="Wijkbeheerder"),
+        "gemeente": neighbourhoods.add_contact(engine, actor=boss, organisation_id=gemeente.id,
+                                               neighbourhood_id=cycle.neighbourhood_id, name="Sanne de Wit",
+                                               job_title="Beleidsmedewerker jeugd", email="s.dewit@rivierstad.example"),
+        "corporatie": neighbourhoods.add_contact(engine, actor=boss, organisation_id=corporatie.id,
+                                                 neighbourhood_id=cycle.neighbourhood_id, name="Ahmed Yilmaz",
+                                                 job_title="Wijkbeheerder"),
     }
     official = staff(engine, boss, Role.OFFICIAL, display_name="Sanne de Wit", organisation_id=gemeente.id)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import bcrypt
@@ -97,13 +98,13 @@ def test_failed_logins_are_throttled_with_a_growing_delay_that_recovers(engine):
     # Now even the right password is not checked until the delay has passed.
     with pytest.raises(TooManyAttempts) as throttled:
         accounts.authenticate(engine, username=boss.username, password=PASSWORD, client="c", now=now)
-    assert throttled.value.params["seconds"] == 1
+    assert throttled.value.params["count"] == 1
     later = now + timedelta(seconds=2)
     with pytest.raises(NotAllowed):
         accounts.authenticate(engine, username=boss.username, password="wrong again", client="c", now=later)
     with pytest.raises(TooManyAttempts) as longer:
         accounts.authenticate(engine, username=boss.username, password=PASSWORD, client="c", now=later)
-    assert longer.value.params["seconds"] == 2
+    assert longer.value.params["count"] == 2
     # After a quiet period the count is forgotten, and a success clears it.
     quiet = later + accounts.FORGET_AFTER
     assert accounts.authenticate(engine, username=boss.username, password=PASSWORD, client="c", now=quiet)
@@ -223,3 +224,14 @@ def test_the_user_list_shows_each_scope_in_words(engine):
 
 def test_hashing_is_real_bcrypt():
     assert bcrypt.checkpw(b"een wachtwoord", accounts.hash_password("een wachtwoord").encode())
+
+
+def test_a_one_time_password_reads_aloud_in_four_groups_and_is_accepted_as_a_password(engine):
+    passwords = {accounts.new_one_time_password() for _ in range(50)}
+    assert len(passwords) == 50
+    assert all(re.fullmatch(r"[0-9a-f]{6}(-[0-9a-f]{6}){3}", p) for p in passwords)
+    world = factories.world(engine)
+    password = passwords.pop()
+    accounts.reset_password(engine, actor=world["admin"], user_id=world["teacher"].user_id, one_time_password=password)
+    actor = accounts.authenticate(engine, username=world["teacher"].username, password=password, client="c")
+    assert actor.user_id == world["teacher"].user_id

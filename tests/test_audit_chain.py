@@ -125,3 +125,58 @@ def test_logins_failures_and_staff_changes_are_in_the_chain(engine):
                                                   ("login.failed", "?")]
     assert all("hunter2" not in str(r.detail) + r.actor for r in rows)
     assert audit.verify(engine).intact
+
+
+def test_the_log_on_screen_shows_each_reader_what_is_theirs_and_filters(engine):
+    from datetime import timedelta
+
+    from kinderwijkraad.services.proposals import today
+    from tests import factories
+
+    world = factories.world(engine)
+    cycle_a, cycle_b = world["cycle_a"].id, world["cycle_b"].id
+    audit.record_now(engine, actor=world["facilitator"], action="poll.created", subject="poll", subject_id=1,
+                     cycle_id=cycle_a)
+    audit.record_now(engine, actor=world["admin"], action="proposal.created", subject="proposal", subject_id=2,
+                     cycle_id=cycle_b)
+    audit.record_now(engine, actor=None, actor_label="onbekend", action="login.failed", subject="user")
+
+    everything = audit.log_lines(engine, actor=world["admin"])
+    assert {line.action for line in everything} >= {"poll.created", "proposal.created", "login.failed"}
+    mine = audit.log_lines(engine, actor=world["facilitator"])  # wijk A only, and no logins
+    assert {line.action for line in mine} == {"poll.created"} and mine[0].where.endswith(world["cycle_a"].school_year)
+    assert [line.action for line in audit.log_lines(engine, actor=world["admin"], where=audit.LogFilter(
+        kind="proposal"))] == ["proposal.created"]
+    assert [line.actor for line in audit.log_lines(engine, actor=world["admin"], where=audit.LogFilter(
+        who="onbek"))] == ["onbekend"]
+    assert audit.log_lines(engine, actor=world["admin"], where=audit.LogFilter(
+        since=today() + timedelta(days=1))) == []
+    assert [line.action for line in audit.log_lines(engine, actor=world["admin"], where=audit.LogFilter(
+        neighbourhood_id=world["wijk_b"].id, since=today(), until=today()))] == ["proposal.created"]
+    assert {"login", "poll", "proposal"} <= set(audit.log_kinds(engine, actor=world["admin"]))
+    assert audit.verify_as(engine, actor=world["admin"]).intact
+    for refused in (lambda: audit.verify_as(engine, actor=world["facilitator"]),
+                    lambda: audit.log_lines(engine, actor=world["teacher"])):
+        with pytest.raises(NotAllowed):
+            refused()
+
+
+def test_the_logs_csv_holds_what_the_screen_shows_and_no_formula_runs(engine):
+    import csv
+    import io
+
+    from tests import factories
+
+    world = factories.world(engine)
+    audit.record_now(engine, actor=world["facilitator"], action="poll.created", subject="poll", subject_id=7,
+                     cycle_id=world["cycle_a"].id, detail={"title": "=HYPERLINK(\"x\")"})
+    lines = audit.log_lines(engine, actor=world["facilitator"])
+    header, rows = audit.log_table(lines)
+    assert rows[0][2:5] == ["poll.created", "poll 7", lines[0].where]
+    parsed = list(csv.reader(io.StringIO(audit.log_csv(lines).decode("utf-8-sig"))))
+    assert parsed[0] == header and parsed[1][:5] == rows[0][:5]
+    assert "HYPERLINK" in parsed[1][5]
+    audit.record_now(engine, actor=None, actor_label="=1+1", action="login.failed", subject="user")
+    (typed,) = [row for row in csv.reader(io.StringIO(audit.log_csv(audit.log_lines(
+        engine, actor=world["admin"], where=audit.LogFilter(kind="login"))).decode("utf-8-sig")))][1:]
+    assert typed[1] != "=1+1" and typed[1].endswith("=1+1")  # a name typed at login never runs as a formula

@@ -387,7 +387,7 @@ def test_the_backup_and_restore_commands(tmp_path, monkeypatch, capsys):
     use_data_dir(data_dir)
     monkeypatch.setenv("KWR_DEMO", "false")
     assert cli.main(["backup", str(tmp_path / "backups")]) == 2
-    assert t("backup.no_database", path=str(data_dir / "kinderwijkraad.db")) in capsys.readouterr().err
+    assert t("backup.no_database", language="en", path=str(data_dir / "kinderwijkraad.db")) in capsys.readouterr().err
 
     assert cli.main(["db", "upgrade"]) == 0
     capsys.readouterr()
@@ -395,7 +395,7 @@ def test_the_backup_and_restore_commands(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out.strip()
     assert Path(out).parent == tmp_path / "backups" and backup.backups_in(tmp_path / "backups") == [Path(out)]
     assert cli.main(["backup", str(tmp_path / "backups"), "--keep", "0"]) == 2
-    assert t("backup.keep_range") in capsys.readouterr().err
+    assert t("backup.keep_range", language="en") in capsys.readouterr().err
 
     assert cli.main(["restore", out]) == 2  # the data folder holds the live database
     assert "kinderwijkraad.db" in capsys.readouterr().err

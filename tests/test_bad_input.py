@@ -22,7 +22,7 @@ from sqlmodel import SQLModel
 
 from kinderwijkraad.db import write_session
 from kinderwijkraad.errors import KwrError, NotAllowed, NotFound
-from kinderwijkraad.i18n import CATALOGUES, set_language
+from kinderwijkraad.i18n import CATALOGUES, set_language, texts
 from kinderwijkraad.models import (
     Ballot,
     Decision,
@@ -38,18 +38,19 @@ from kinderwijkraad.models import (
 )
 from kinderwijkraad.models.common import utcnow
 from kinderwijkraad.services import (
+    access_requests,
     accounts,
     answers,
     ballots,
     candidates,
     council,
-    councils,
     feedback,
     lessons,
+    neighbourhoods,
     plans,
     polls,
-    privacy,
     proposals,
+    results,
     templates,
 )
 from kinderwijkraad.ui.errors import error_text
@@ -72,8 +73,8 @@ def message_problem(error: KwrError) -> str | None:
         for language in CATALOGUES:
             set_language(language)
             shown = error_text(error)
-            unfilled = [name for name in re.findall(r"{(\w+)}", CATALOGUES[language].get(error.key, ""))
-                        if f"{{{name}}}" in shown]
+            unfilled = [name for text in texts(CATALOGUES[language].get(error.key, ""))
+                        for name in re.findall(r"{(\w+)}", text) if f"{{{name}}}" in shown]
             if not shown.strip() or error.key in shown or unfilled:
                 return f"{error!r} shows as {shown!r} in {language}"
     finally:
@@ -297,30 +298,31 @@ def _installation(name):
 
 
 def _wijk_name(engine, w, text_):
-    councils.update_neighbourhood(engine, actor=w.admin, neighbourhood_id=w.wijk.id, name=text_,
-                                  municipality="Rivierstad")
-    return councils.neighbourhood_overview(engine, actor=w.admin, neighbourhood_id=w.wijk.id).neighbourhood.name
+    neighbourhoods.update_neighbourhood(engine, actor=w.admin, neighbourhood_id=w.wijk.id, name=text_,
+                                        municipality="Rivierstad")
+    return neighbourhoods.neighbourhood_overview(engine, actor=w.admin, neighbourhood_id=w.wijk.id).neighbourhood.name
 
 
 def _school_name(engine, w, text_):
-    return councils.rename_school(engine, actor=w.facilitator, school_id=w.schools["a"].id, name=text_).name
+    return neighbourhoods.rename_school(engine, actor=w.facilitator, school_id=w.schools["a"].id, name=text_).name
 
 
 def _class_name(engine, w, text_):
-    return councils.update_classroom(engine, actor=w.facilitator, classroom_id=w.classes["b"].id, name=text_,
-                                     grade=8, pupil_count=23, teacher_ids=[]).name
+    return neighbourhoods.update_classroom(engine, actor=w.facilitator, classroom_id=w.classes["b"].id, name=text_,
+                                           grade=8, pupil_count=23, teacher_ids=[]).name
 
 
 def _organisation_name(engine, w, text_):
-    return councils.update_organisation(engine, actor=w.admin, organisation_id=w.outsider.id, name=text_,
-                                        kind="other").name
+    return neighbourhoods.update_organisation(engine, actor=w.admin, organisation_id=w.outsider.id, name=text_,
+                                              kind="other").name
 
 
 def _contact(engine, w, text_):
-    contact = councils.add_contact(engine, actor=w.admin, organisation_id=w.outsider.id, name="Sam Jansen",
-                                   job_title=text_)
-    return next(c.job_title for c in councils.list_contacts(engine, actor=w.admin, organisation_id=w.outsider.id)
-                if c.id == contact.id)
+    wijk = w.cycle.neighbourhood_id
+    contact = neighbourhoods.add_contact(engine, actor=w.admin, organisation_id=w.outsider.id, neighbourhood_id=wijk,
+                                         name="Sam Jansen", job_title=text_)
+    return next(c.job_title for c in neighbourhoods.list_contacts(engine, actor=w.admin, organisation_id=w.outsider.id,
+                                                                  neighbourhood_id=wijk) if c.id == contact.id)
 
 
 def _display_name(engine, w, text_):
@@ -357,7 +359,7 @@ FIELDS = (
     TextField("theme_name", ("theme",), _theme_name, limit=80, min_length=2, shape=collapse, whole_corpus=True),
     TextField("theme_rename", ("theme",), _rename_theme, limit=80, min_length=2, shape=collapse),
     TextField("team_name", ("team", "device"), _join_team, limit=40, min_length=1,
-              shape=lambda s: s[:40], setup=lambda e, w: _new_class_run(e, w, 1, None)),
+              setup=lambda e, w: _new_class_run(e, w, 1, None)),
     TextField("brainstorm_note", ("brainstormnote",), _note, limit=200, min_length=1, shape=collapse,
               setup=lambda e, w: _new_class_run(e, w, 1, StepKind.BRAINSTORM)),
     TextField("candidate_first_name", ("candidate",), _sign_up, limit=40, exact=False,
@@ -503,7 +505,7 @@ def test_a_hostile_name_in_the_access_request_finds_no_child_and_does_not_crash(
     problems = []
     before = snapshot(engine, ("candidate",))
     for case in TEXTS:
-        problem = refused_cleanly(engine, lambda c=case: privacy.access_export(
+        problem = refused_cleanly(engine, lambda c=case: access_requests.access_export(
             engine, actor=w.admin, classroom_id=w.classes["a"].id, first_name=c.text), before, ("candidate",))
         if problem and "database changed" in problem and _counts(engine)["candidate"] == before[0]["candidate"]:
             problem = None  # a refused access request is written to the audit log
@@ -720,8 +722,8 @@ def test_ids_from_another_wijk_are_refused_and_change_nothing(engine):
             lesson_index=0),
         "create_poll": lambda: polls.create_poll(e, actor=b, cycle_id=w.cycle.id, title="Gekaapt"),
         "close_poll": lambda: polls.close_poll(e, actor=b, poll_id=w.poll_id),
-        "poll results": lambda: polls.results(e, actor=b, poll_id=w.poll_id),
-        "start_runoff": lambda: polls.start_runoff(e, actor=b, poll_id=w.poll_id),
+        "poll results": lambda: results.results(e, actor=b, poll_id=w.poll_id),
+        "start_runoff": lambda: results.start_runoff(e, actor=b, poll_id=w.poll_id),
         "issue_cards": lambda: ballots.issue_cards(e, actor=b, poll_id=w.poll_id, classroom_id=w.classes["a"].id,
                                                    count=3, base_url="http://test"),
         "enter_paper": lambda: ballots.enter_paper(e, actor=b, poll_id=w.poll_id, classroom_id=w.classes["b"].id,
@@ -732,18 +734,20 @@ def test_ids_from_another_wijk_are_refused_and_change_nothing(engine):
                                                              theme_id=w.top_theme_id, organisation_id=None,
                                                              next_action="x", status="todo"),
         "council_of_cycle": lambda: council.council_of_cycle(e, actor=b, cycle_id=w.cycle.id),
-        "create_school": lambda: councils.create_school(e, actor=b, neighbourhood_id=w.wijk.id, name="Gekaapt"),
-        "rename_school": lambda: councils.rename_school(e, actor=b, school_id=w.schools["a"].id, name="Gekaapt"),
-        "update_classroom": lambda: councils.update_classroom(e, actor=b, classroom_id=w.classes["a"].id,
-                                                              name="Gekaapt", grade=7, pupil_count=1, teacher_ids=[]),
-        "add_partner": lambda: councils.add_partner(e, actor=b, cycle_id=w.cycle.id, organisation_id=w.outsider.id),
-        "class in wijk B's cycle with wijk A's school": lambda: councils.create_classroom(
+        "create_school": lambda: neighbourhoods.create_school(e, actor=b, neighbourhood_id=w.wijk.id, name="Gekaapt"),
+        "rename_school": lambda: neighbourhoods.rename_school(e, actor=b, school_id=w.schools["a"].id, name="Gekaapt"),
+        "update_classroom": lambda: neighbourhoods.update_classroom(e, actor=b, classroom_id=w.classes["a"].id,
+                                                                    name="Gekaapt", grade=7, pupil_count=1,
+                                                                    teacher_ids=[]),
+        "add_partner": lambda: neighbourhoods.add_partner(e, actor=b, cycle_id=w.cycle.id,
+                                                          organisation_id=w.outsider.id),
+        "class in wijk B's cycle with wijk A's school": lambda: neighbourhoods.create_classroom(
             e, actor=b, cycle_id=w.other_cycle.id, school_id=w.schools["a"].id, name="Gekaapt", grade=7,
             pupil_count=20),
         "feedback_sheet": lambda: feedback.feedback_sheet(e, actor=b, classroom_id=w.classes["a"].id),
         "record_shared": lambda: feedback.record_shared(e, actor=b, classroom_id=w.classes["a"].id),
-        "access_export": lambda: privacy.access_export(e, actor=b, classroom_id=w.classes["a"].id,
-                                                       first_name="Emma"),
+        "access_export": lambda: access_requests.access_export(e, actor=b, classroom_id=w.classes["a"].id,
+                                                               first_name="Emma"),
     }
     problems = []
     for label, call in calls.items():

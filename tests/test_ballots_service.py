@@ -18,7 +18,7 @@ from kinderwijkraad.db import read_session
 from kinderwijkraad.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from kinderwijkraad.models import Ballot, BallotKind, Receipt, Role, VotingCard
 from kinderwijkraad.models.common import utcnow
-from kinderwijkraad.services import accounts, ballots, lessons, plans, polls, templates
+from kinderwijkraad.services import accounts, ballots, lessons, plans, polls, results, templates
 from tests import factories
 
 THEMES = ("Afval", "Groen", "Speeltuin", "Verkeer")
@@ -198,7 +198,7 @@ def test_a_card_is_refused_after_a_planned_close_by_the_servers_clock(engine, wo
     assert screen.value.key == "vote.poll_closed"
     assert _used_cards(engine, world, poll.id) == 1 and _stored(engine, poll.id) == (1, 1)
     assert polls.poll_view(engine, actor=world["facilitator"], poll_id=poll.id).status == "closed"
-    assert polls.results(engine, actor=world["facilitator"], poll_id=poll.id).total.ballots == 1
+    assert results.results(engine, actor=world["facilitator"], poll_id=poll.id).total.ballots == 1
     with pytest.raises(NotAllowed):
         ballots.issue_cards(engine, actor=world["facilitator"], poll_id=poll.id, classroom_id=world["class_a"].id,
                             count=1, base_url="http://test")
@@ -331,9 +331,9 @@ def test_a_dots_ballot_spreads_at_most_n_dots_and_at_most_m_on_one_option():
     assert ballots.check_choices(rules, [2, 1, 2, 2, 4]) == (1, 2, 2, 2, 4)
     assert ballots.check_choices(rules, [3]) == (3,)
     refused = _refused(rules, [1, 1, 2, 2, 3, 3])
-    assert (refused.key, refused.params) == ("vote.too_many_dots", {"n": 5})
+    assert (refused.key, refused.params) == ("vote.too_many_dots", {"count": 5})
     refused = _refused(rules, [1, 1, 1, 1])
-    assert (refused.key, refused.params) == ("vote.too_many_dots_on_one", {"m": 3})
+    assert (refused.key, refused.params) == ("vote.too_many_dots_on_one", {"count": 3})
     assert _refused(rules, [1, 7]).key == "vote.unknown_option"
 
 
@@ -428,7 +428,7 @@ def test_paper_limits_follow_the_ballot_kind(engine, world):
     enter = {"actor": world["facilitator"], "poll_id": poll.id, "classroom_id": world["class_a"].id}
     with pytest.raises(InvalidInput) as dots:
         ballots.enter_paper(engine, papers=2, counts={a: 7}, **enter)  # at most m = 3 dots per paper
-    assert dots.value.key == "paper.option_above_papers" and dots.value.params == {"most": 6}
+    assert dots.value.key == "paper.option_above_papers" and dots.value.params == {"count": 6}
     with pytest.raises(InvalidInput) as total:
         ballots.enter_paper(engine, papers=2, counts={a: 6, b: 5}, **enter)  # at most n = 5 dots per paper
     assert total.value.key == "paper.total_too_high"
@@ -578,7 +578,7 @@ def test_postgresql_row_versions_do_not_tie_a_ballot_to_its_card_or_receipt_afte
 
     after = closes_at + timedelta(seconds=1)
     monkeypatch.setattr(polls, "utcnow", lambda: after)
-    assert polls.results(engine, actor=world["facilitator"], poll_id=poll.id).total.ballots == 5
+    assert results.results(engine, actor=world["facilitator"], poll_id=poll.id).total.ballots == 5
     assert len(xmins(ballot_sql)) == 1 and len(xmins(receipt_sql)) == 1 and len(xmins(card_sql)) == 1
     assert _stored(engine, poll.id) == (5, 5) and _used_cards(engine, world, poll.id) == 5
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 import struct
 import zlib
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 from PIL import Image
@@ -40,6 +39,7 @@ from tests.browser_support import (
     scroll_to_top,
     settle,
     start_lesson_2,
+    tablet_token,
     tall_screenshot,
     wait_until,
 )
@@ -53,18 +53,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 HAPPY_PROMPT, UNHAPPY_PROMPT = nl("brainstorm.prompt.happy"), nl("brainstorm.prompt.unhappy")
 
 
-@pytest.fixture
-def teacher(new_context: NewContext, teacher_cookies: list, app_url: str) -> Page:
-    """The teacher's laptop, logged in, on Les geven."""
-    context = new_context(LANDSCAPE)
-    context.add_cookies(teacher_cookies)
-    tab = context.new_page()
-    tab.goto(f"{app_url}/les")
-    return tab
 
 
-def _token(tablet: Page) -> str:
-    return parse_qs(urlparse(tablet.url).query)["tablet"][0]
 
 
 def _send_note(tablet: Page, prompt: str, text: str) -> None:
@@ -79,7 +69,7 @@ def _plan_field(tablet: Page, label: str):
 
 
 def _saved_answers(engine: Engine, tablet: Page) -> dict[str, str]:
-    return plans.team_plan(engine, token=_token(tablet)).answers
+    return plans.team_plan(engine, token=tablet_token(tablet)).answers
 
 
 def _write(tablet: Page, engine: Engine, label: str, text: str) -> None:
@@ -163,14 +153,14 @@ def test_the_photo_upload_refuses_a_renamed_pdf_and_a_pixel_bomb_and_keeps_a_rea
     upload.set_input_files({"name": "groot.png", "mimeType": "image/png", "buffer": _png_claiming(20_000, 20_000)})
     expect(too_many_pixels).to_be_visible(timeout=WAIT_MS)
     expect(not_an_image).to_have_count(0)
-    assert plans.team_plan(app_engine, token=_token(tablet)).photo_name is None
+    assert plans.team_plan(app_engine, token=tablet_token(tablet)).photo_name is None
 
     upload.set_input_files({"name": "speeltuin.jpg", "mimeType": "image/jpeg", "buffer": _jpeg_with_gps()})
     expect(photo).to_be_visible(timeout=WAIT_MS)
     expect(photo).to_have_js_property("complete", True)
     assert photo.evaluate("img => img.naturalWidth") > 0  # the photo itself, not a broken image
     expect(too_many_pixels).to_have_count(0)
-    name = plans.team_plan(app_engine, token=_token(tablet)).photo_name
+    name = plans.team_plan(app_engine, token=tablet_token(tablet)).photo_name
     assert name is not None
     stored = served_app.data_dir / "photos" / name
     with Image.open(stored) as saved:  # in KWR_DATA_DIR, re-encoded without the GPS position

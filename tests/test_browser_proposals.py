@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 from pypdf import PdfReader
 
 from kinderwijkraad.i18n import t
-from tests.browser_support import WAIT_MS, log_in, settle, tall_screenshot, wait_for_cookie
+from tests.browser_support import WAIT_MS, choose, log_in, settle, tall_screenshot, wait_for_cookie
 
 pytest_plugins = ["tests.browser_support"]
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -62,16 +62,6 @@ def _shots(page: Page, name: str) -> None:
     page.set_viewport_size(LANDSCAPE)
 
 
-def _choose(page: Page, label: str, option: str) -> None:
-    """Pick the option starting with `option` in the visible selectbox labelled `label` (a rerun follows)."""
-    box = page.get_by_role("combobox", name=label, exact=True)
-    chosen = re.compile("^" + re.escape(option))
-    if chosen.match(box.input_value()):
-        return
-    box.click()
-    page.get_by_role("option", name=chosen).first.click()
-    expect(box).to_have_value(chosen, timeout=WAIT_MS)
-    settle(page)
 
 
 def _tab(page: Page, key: str) -> None:
@@ -115,10 +105,10 @@ def test_a_proposal_goes_to_the_gemeente_and_its_answer_back_to_the_class(
     page.goto(f"{app_url}/voorstellen")
     expect(page.get_by_role("heading", name=nl("page.proposals"), exact=True)).to_be_visible(timeout=WAIT_MS)
     settle(page)
-    _choose(page, nl("themes.cycle"), CYCLE)
+    choose(page, nl("themes.cycle"), CYCLE)
 
     _tab(page, "proposal.tab.new")
-    _choose(page, nl("proposal.theme"), THEME)
+    choose(page, nl("proposal.theme"), THEME)
     form = page.get_by_test_id("stForm").filter(visible=True)
     expect(form.get_by_role("textbox", name=nl("field.title"), exact=True)).to_have_value(THEME, timeout=WAIT_MS)
     form.get_by_role("textbox", name=nl("field.ask"), exact=True).fill(ASK)
@@ -193,8 +183,8 @@ def test_a_proposal_goes_to_the_gemeente_and_its_answer_back_to_the_class(
     page.reload()
     expect(page.get_by_role("heading", name=nl("page.proposals"), exact=True)).to_be_visible(timeout=WAIT_MS)
     settle(page)
-    _choose(page, nl("themes.cycle"), CYCLE)
-    _choose(page, nl("proposal.choose"), THEME)
+    choose(page, nl("themes.cycle"), CYCLE)
+    choose(page, nl("proposal.choose"), THEME)
     gemeente = _recipient(page, GEMEENTE)
     expect(gemeente.get_by_text(f"{nl('recipient_status.answered')}: {nl('decision.partly')}")).to_be_visible(
         timeout=WAIT_MS)
@@ -210,24 +200,28 @@ def test_a_proposal_goes_to_the_gemeente_and_its_answer_back_to_the_class(
 
     # The sheet on the board: the official's reasons while no child-language version exists.
     _tab(page, "proposal.tab.feedback")
-    _choose(page, nl("feedback.choose_class"), CLASS)
+    choose(page, nl("feedback.choose_class"), CLASS)
     sheet = _sheet(page)
     expect(sheet).to_contain_text(PLAN, timeout=WAIT_MS)
     answered = sheet.locator("li").filter(has_text=GEMEENTE)
     expect(answered).to_contain_text(nl("feedback.decision.partly"), timeout=WAIT_MS)
-    expect(answered).to_contain_text(REASONS)
+    expect(answered).not_to_contain_text(REASONS)  # the class never hears the official's letter
+    # Not to be shared before the answer is in children's words.
+    expect(page.get_by_text(nl("feedback.words_needed", answers="")[:40])).to_be_visible(timeout=WAIT_MS)
+    expect(page.get_by_role("button", name=nl("feedback.mark_shared"))).to_be_disabled()
 
-    # In children's words, the sheet says it that way instead.
+    # In children's words: the letter above, an empty box to write them in.
     _tab(page, "proposal.tab.overview")
     child_answer = page.get_by_role("textbox", name=nl("field.child_answer"), exact=True)
     words = page.get_by_test_id("stForm").filter(has=child_answer)
-    expect(child_answer).to_have_value(REASONS, timeout=WAIT_MS)  # the official's words, to rewrite
+    expect(child_answer).to_have_value("", timeout=WAIT_MS)
+    expect(page.get_by_text(REASONS).first).to_be_visible()
     child_answer.fill(CHILD_ANSWER)
     words.get_by_role("button", name=nl("feedback.save_child_words")).click()
     expect(page.get_by_text(nl("feedback.child_words_saved"))).to_be_visible(timeout=WAIT_MS)
     settle(page)
     _tab(page, "proposal.tab.feedback")
-    _choose(page, nl("feedback.choose_class"), CLASS)
+    choose(page, nl("feedback.choose_class"), CLASS)
     answered = _sheet(page).locator("li").filter(has_text=GEMEENTE)
     expect(answered).to_contain_text(CHILD_ANSWER, timeout=WAIT_MS)
     expect(answered).not_to_contain_text(REASONS)

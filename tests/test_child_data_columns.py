@@ -1,6 +1,6 @@
 """Every column of the schema is classified: child data, staff data, or other (structure, ids,
 times, aggregates, anonymous ballots). A new table or column fails here until someone decides what
-it is — and, for child data, what retention does with it (services/privacy.CHILD_DATA) — so child
+it is — and, for child data, what retention does with it (services/classification.CHILD_DATA) — so child
 data cannot slip in unnoticed. Tables with children's rows are also held to the privacy rule:
 first names only — no birth dates, addresses, contact details, surnames or faces."""
 
@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import SQLModel
 
 import kinderwijkraad.models  # noqa: F401 - registers the tables
-from kinderwijkraad.services import privacy
+from kinderwijkraad.services import classification
 
 CHILD, STAFF, OTHER = "child", "staff", "other"
 
@@ -58,7 +58,8 @@ CLASSIFICATION: dict[str, str] = {
     **_all("recipient", CHILD, "reasons", "next_step", "child_answer", "child_next"),
     **_all("recipient", STAFF, "answer_contact", "answered_by"),
     **_all("recipient", OTHER, "id", "proposal_id", "organisation_id", "contact_id", "status", "reply_by", "sent_at",
-           "in_progress_at", "answered_at", "done_at", "decision", "answer_source", "answer_revision"),
+           "in_progress_at", "answered_at", "done_at", "decision", "answer_source", "answer_revision",
+           "child_answer_revision"),
     # --- anonymous and aggregate: a ballot is a poll, a class and choices, nothing else ---------------
     **_all("ballot", OTHER, "id", "poll_id", "classroom_id", "choices"),
     **_all("papertally", OTHER, "id", "poll_id", "classroom_id", "papers", "counts", "entered_at"),
@@ -92,7 +93,7 @@ CLASSIFICATION: dict[str, str] = {
     **_all("loginthrottle", STAFF, "key", "failures", "last_failure_at"),
     **_all("organisation", OTHER, "name", "kind", "id", "created_at", "archived_at"),
     **_all("contact", STAFF, "name", "job_title", "email", "phone"),
-    **_all("contact", OTHER, "id", "organisation_id", "created_at", "archived_at"),
+    **_all("contact", OTHER, "id", "organisation_id", "neighbourhood_id", "created_at", "archived_at"),
     **_all("partnership", OTHER, "reply_by_days", "budget_eur", "id", "cycle_id", "organisation_id", "created_at"),
     "partnership.listener": STAFF,
     **_all("replylink", OTHER, "id", "recipient_id", "token_hash", "expires_at", "revoked_at", "last_used_at",
@@ -132,14 +133,15 @@ def schema_columns() -> dict[str, object]:
 def test_every_column_of_the_schema_is_classified():
     columns = set(schema_columns())
     unclassified = sorted(columns - set(CLASSIFICATION))
-    assert unclassified == [], "classify these as child, staff or other (and add child ones to privacy.CHILD_DATA)"
+    assert unclassified == [], \
+        "classify these as child, staff or other (and add child ones to classification.CHILD_DATA)"
     assert sorted(set(CLASSIFICATION) - columns) == [], "these are classified but no longer in the schema"
     assert set(CLASSIFICATION.values()) == {CHILD, STAFF, OTHER}
 
 
 def test_every_child_column_has_a_retention_decision_and_only_those():
     child = {name for name, kind in CLASSIFICATION.items() if kind == CHILD}
-    assert child == set(privacy.CHILD_DATA)
+    assert child == set(classification.CHILD_DATA)
 
 
 def test_the_child_data_named_in_the_issue_is_classified_as_child():
@@ -155,16 +157,16 @@ def test_ballots_hold_nothing_that_points_at_a_child():
 
 
 def test_rows_about_children_are_removed_whole_and_the_rest_is_neutralised_or_kept():
-    removed_tables = {name.split(".")[0] for name, handling in privacy.CHILD_DATA.items()
-                      if handling == privacy.Handling.REMOVED}
+    removed_tables = {name.split(".")[0] for name, handling in classification.CHILD_DATA.items()
+                      if handling == classification.Handling.REMOVED}
     for table in removed_tables:
         columns = {name for name in schema_columns() if name.startswith(f"{table}.")}
-        assert {privacy.CHILD_DATA.get(name) for name in columns} == {privacy.Handling.REMOVED}, table
+        assert {classification.CHILD_DATA.get(name) for name in columns} == {classification.Handling.REMOVED}, table
 
 
 def test_tables_with_child_rows_are_all_held_to_the_naming_rule():
-    with_child_rows = {name.split(".")[0] for name, handling in privacy.CHILD_DATA.items()
-                       if handling in (privacy.Handling.REMOVED, privacy.Handling.NEUTRALISED)}
+    with_child_rows = {name.split(".")[0] for name, handling in classification.CHILD_DATA.items()
+                       if handling in (classification.Handling.REMOVED, classification.Handling.NEUTRALISED)}
     assert with_child_rows <= CHILD_TABLES
 
 

@@ -3,6 +3,7 @@ recipient, from the demo's database; clear refusals for an unknown cycle or an e
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -17,16 +18,28 @@ from kinderwijkraad.models import Cycle, Recipient
 from kinderwijkraad.services import demo
 
 
+@pytest.fixture(scope="module")
+def seeded_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo, migrated and seeded once for the module (seconds); tests get a copy."""
+    data = tmp_path_factory.mktemp("seeded") / "data"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KWR_DATA_DIR", str(data))
+        get_settings.cache_clear()
+        settings = get_settings()
+        settings.data_dir.mkdir(parents=True)
+        db.upgrade(settings.effective_database_url)
+        engine = db.make_engine(settings.effective_database_url)
+        demo.seed_demo(engine, photos_dir=settings.photos_dir)
+        engine.dispose()
+    get_settings.cache_clear()
+    return data
+
+
 @pytest.fixture
-def demo_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def demo_data(seeded_data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copytree(seeded_data_dir, tmp_path / "data")
     monkeypatch.setenv("KWR_DATA_DIR", str(tmp_path / "data"))
     get_settings.cache_clear()
-    settings = get_settings()
-    settings.data_dir.mkdir(parents=True)
-    db.upgrade(settings.effective_database_url)
-    engine = db.make_engine(settings.effective_database_url)
-    demo.seed_demo(engine, photos_dir=settings.photos_dir)
-    engine.dispose()
     return tmp_path
 
 
@@ -61,7 +74,7 @@ def test_export_of_one_cycle(demo_data, capsys):
 
 def test_an_unknown_cycle_is_refused_in_words(demo_data, capsys):
     assert main(["export", "proposals", "--cycle", "999", str(demo_data / "b")]) == 2
-    assert t("error.not_found.cycle") in capsys.readouterr().err
+    assert t("error.not_found.cycle", language="en") in capsys.readouterr().err
 
 
 def test_an_empty_database_is_refused_without_creating_one(tmp_path, monkeypatch, capsys):

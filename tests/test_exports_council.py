@@ -10,8 +10,8 @@ from kinderwijkraad.exports.council import (
     Certificate,
     InstallationProgramme,
     ProgrammeItem,
-    render_certificates,
-    render_installation_programme,
+    render_certificates_pdf,
+    render_installation_programme_pdf,
 )
 from kinderwijkraad.i18n import current_language, t
 from tests.test_exports_proposals import HOSTILE, flat
@@ -56,7 +56,7 @@ def programme(**changes: object) -> InstallationProgramme:
 
 @needs_text_extraction
 def test_one_landscape_certificate_per_member_with_everything_on_it(tmp_path):
-    data = render_certificates(CERTIFICATES)
+    data = render_certificates_pdf(CERTIFICATES)
     pages = pages_text(data, tmp_path)
     assert len(pages) == 3
     assert b"/MediaBox [0 0 841.89 595.28]" in data  # A4 landscape, set once on the page tree
@@ -74,7 +74,7 @@ def test_one_landscape_certificate_per_member_with_everything_on_it(tmp_path):
 
 @needs_text_extraction
 def test_a_certificate_without_date_or_alderman_has_lines_to_fill_in(tmp_path):
-    pages = pages_text(render_certificates([certificate(date_text="", alderman_name="", alderman_title="")]),
+    pages = pages_text(render_certificates_pdf([certificate(date_text="", alderman_name="", alderman_title="")]),
                        tmp_path)
     text = flat(pages[0])
     assert t("pdf.certificate.date") in text and t("pdf.certificate.signature") in text
@@ -82,14 +82,14 @@ def test_a_certificate_without_date_or_alderman_has_lines_to_fill_in(tmp_path):
 
 def test_no_certificates_is_refused():
     with pytest.raises(ValueError):
-        render_certificates([])
+        render_certificates_pdf([])
 
 
 @needs_text_extraction
 def test_hostile_certificates_stay_one_page_each_with_visible_boxes(tmp_path, caplog):
     hostile = Certificate(*([HOSTILE] * 9))
     with caplog.at_level(logging.WARNING, logger="kinderwijkraad.exports.pdf"):
-        pages = pages_text(render_certificates([hostile, certificate()]), tmp_path)
+        pages = pages_text(render_certificates_pdf([hostile, certificate()]), tmp_path)
     assert len(pages) == 2
     assert "□" in pages[0] and "\x00" not in pages[0]
     assert "<b onclick=alert(1)>" in pages[0]
@@ -100,7 +100,7 @@ def test_hostile_certificates_stay_one_page_each_with_visible_boxes(tmp_path, ca
 @needs_text_extraction
 def test_a_very_long_name_prints_smaller_and_still_whole(tmp_path):
     name = "Anne-Sophie Maximiliaan"
-    pages = pages_text(render_certificates([certificate(name)]), tmp_path)
+    pages = pages_text(render_certificates_pdf([certificate(name)]), tmp_path)
     assert name in pages[0]
 
 
@@ -109,7 +109,7 @@ def test_a_very_long_name_prints_smaller_and_still_whole(tmp_path):
 
 @needs_text_extraction
 def test_the_programme_has_title_date_venue_items_members_and_alderman(tmp_path):
-    pages = pages_text(render_installation_programme(programme()), tmp_path)
+    pages = pages_text(render_installation_programme_pdf(programme()), tmp_path)
     assert len(pages) == 1
     text = flat(pages[0])
     assert t("pdf.programme.title", council="Kinderwijkraad Vogelbuurt") in text
@@ -127,7 +127,7 @@ def test_the_programme_has_title_date_venue_items_members_and_alderman(tmp_path)
 def test_a_long_programme_flows_over_pages_with_every_item(tmp_path):
     items = [ProgrammeItem(f"{14 + i // 4}:{i % 4 * 15:02d}", f"Onderdeel nummer {i} van de middag") for i in range(45)]
     members = [f"Kind {i} (lid), groep 8, School {i % 3}" for i in range(40)]
-    pages = pages_text(render_installation_programme(programme(items=items, members=members)), tmp_path)
+    pages = pages_text(render_installation_programme_pdf(programme(items=items, members=members)), tmp_path)
     assert 2 <= len(pages) <= 4
     text = flat("\n".join(pages))
     assert all(item.text in text for item in items)
@@ -138,7 +138,7 @@ def test_a_long_programme_flows_over_pages_with_every_item(tmp_path):
 
 @needs_text_extraction
 def test_an_empty_programme_says_so(tmp_path):
-    text = flat(pages_text(render_installation_programme(programme(items=[], members=[], alderman_name="",
+    text = flat(pages_text(render_installation_programme_pdf(programme(items=[], members=[], alderman_name="",
                                                                     alderman_title="")), tmp_path)[0])
     assert t("pdf.programme.no_items") in text and t("pdf.programme.no_members") in text
 
@@ -148,6 +148,6 @@ def test_hostile_programme_renders_within_a_few_pages(tmp_path):
     hostile = programme(council_name=HOSTILE, school_year=HOSTILE, date_text=HOSTILE, venue=HOSTILE,
                         alderman_name=HOSTILE, alderman_title=HOSTILE, items=[ProgrammeItem(HOSTILE, HOSTILE)] * 10,
                         members=[HOSTILE] * 20)
-    pages = pages_text(render_installation_programme(hostile), tmp_path)
+    pages = pages_text(render_installation_programme_pdf(hostile), tmp_path)
     assert len(pages) <= 4
     assert "□" in "\n".join(pages)

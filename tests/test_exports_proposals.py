@@ -19,7 +19,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from kinderwijkraad.config import PROJECT_ROOT
-from kinderwijkraad.exports.feedback import FeedbackAnswer, FeedbackPlan, FeedbackSheet, render_feedback_sheet
+from kinderwijkraad.exports.feedback import FeedbackAnswer, FeedbackPlan, FeedbackSheet, render_feedback_sheet_pdf
 from kinderwijkraad.exports.pdf import Bar
 from kinderwijkraad.exports.proposals import Dossier, DossierPhoto, PlanQuote, Support, render_proposal_pdf
 from kinderwijkraad.i18n import current_language, t
@@ -397,7 +397,7 @@ def feedback_sheet(**changes: object) -> FeedbackSheet:
 
 @needs_text_extraction
 def test_the_feedback_sheet_shows_every_plan_answer_and_decision(tmp_path):
-    data = render_feedback_sheet(feedback_sheet())
+    data = render_feedback_sheet_pdf(feedback_sheet())
     pages = pages_text(data, tmp_path)
     text = flat("\n".join(pages))
     assert t("pdf.feedback.title") in flat(pages[0])
@@ -419,7 +419,7 @@ def test_the_feedback_body_text_is_large(tmp_path):
     if shutil.which("pdftotext") is None:
         pytest.skip("poppler's pdftotext is not installed")
     path = tmp_path / "feedback.pdf"
-    path.write_bytes(render_feedback_sheet(feedback_sheet()))
+    path.write_bytes(render_feedback_sheet_pdf(feedback_sheet()))
     html = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, check=True, text=True).stdout
     heights = [float(y2) - float(y1) for y1, y2 in
                re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', html)
@@ -429,7 +429,7 @@ def test_the_feedback_body_text_is_large(tmp_path):
 
 def test_a_feedback_sheet_without_plans_is_refused():
     with pytest.raises(ValueError):
-        render_feedback_sheet(feedback_sheet(plans=[]))
+        render_feedback_sheet_pdf(feedback_sheet(plans=[]))
 
 
 @needs_text_extraction
@@ -440,7 +440,7 @@ def test_hostile_feedback_renders_with_boxes_and_a_reasonable_page_count(tmp_pat
     sheet = feedback_sheet(class_label=HOSTILE, school=HOSTILE, council_name=HOSTILE, school_year=HOSTILE,
                            date_text=HOSTILE, plans=plans, closing=HOSTILE)
     with caplog.at_level(logging.WARNING, logger="kinderwijkraad.exports.pdf"):
-        pages = pages_text(render_feedback_sheet(sheet), tmp_path)
+        pages = pages_text(render_feedback_sheet_pdf(sheet), tmp_path)
     # the header, one page per answer (the first shares it with the plan's head), the closing
     assert len(pages) <= 2 + 3 * len(plans)
     text = "\n".join(pages)

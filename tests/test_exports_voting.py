@@ -17,7 +17,7 @@ import pytest
 from fpdf.errors import FPDFException
 
 from kinderwijkraad.exports.pdf import KwrPDF
-from kinderwijkraad.exports.tables import csv_bytes, neutralise_cell, results_csv
+from kinderwijkraad.exports.tables import csv_bytes, neutralise_cell, render_results_csv
 from kinderwijkraad.exports.voting import (
     BallotPaper,
     CardPrint,
@@ -25,9 +25,9 @@ from kinderwijkraad.exports.voting import (
     ResultRow,
     ResultsReport,
     TurnoutRow,
-    ballot_papers_pdf,
-    results_pdf,
-    voting_cards_pdf,
+    render_ballot_papers_pdf,
+    render_results_pdf,
+    render_voting_cards_pdf,
 )
 from kinderwijkraad.i18n import current_language, t
 
@@ -109,7 +109,7 @@ def cards_pdf() -> bytes:
         instructions="Scan de code of typ hem over op de tablet. Je kaart werkt één keer.",
         cards=[CardPrint(code, f"http://kwr.example.nl/stemmen?kaart={code}") for code in CODES],
     )
-    return voting_cards_pdf(sheet)
+    return render_voting_cards_pdf(sheet)
 
 
 OPTIONS = ["Speeltuin", "Verkeer", "Groen en bomen", "Zwerfafval", "Een veilige oversteek bij de school"]
@@ -125,7 +125,7 @@ def ballots_pdf() -> bytes:
         options=OPTIONS,
         copies=5,
     )
-    return ballot_papers_pdf(paper)
+    return render_ballot_papers_pdf(paper)
 
 
 # -- voting cards --------------------------------------------------------------------------------------
@@ -165,7 +165,7 @@ def test_the_document_says_what_it_is(cards_pdf):
 
 def test_an_empty_card_sheet_is_refused():
     with pytest.raises(ValueError):
-        voting_cards_pdf(CardSheet("Stemming", "groep 7", "Scan de code.", []))
+        render_voting_cards_pdf(CardSheet("Stemming", "groep 7", "Scan de code.", []))
 
 
 # -- paper ballots -------------------------------------------------------------------------------------
@@ -187,7 +187,7 @@ def test_five_ballot_papers_take_3_pages_with_every_option(ballots_pdf, tmp_path
 @needs_text_extraction
 def test_many_options_go_into_two_columns_on_one_paper(tmp_path):
     options = [f"Keuze nummer {i}" for i in range(26)]
-    data = ballot_papers_pdf(BallotPaper("Stemming", "groep 7", "Welke?", "Zet 1, 2, 3.", options, 2))
+    data = render_ballot_papers_pdf(BallotPaper("Stemming", "groep 7", "Welke?", "Zet 1, 2, 3.", options, 2))
     pages = pages_text(data, tmp_path)
     assert len(pages) == 1
     assert all(option in pages[0] for option in options)
@@ -196,7 +196,7 @@ def test_many_options_go_into_two_columns_on_one_paper(tmp_path):
 def test_more_options_than_fit_with_8_mm_boxes_are_refused():
     options = [f"Keuze {i}" for i in range(60)]
     with pytest.raises(ValueError, match="do not fit"):
-        ballot_papers_pdf(BallotPaper("Stemming", "groep 7", "Welke?", "Kies.", options, 1))
+        render_ballot_papers_pdf(BallotPaper("Stemming", "groep 7", "Welke?", "Kies.", options, 1))
 
 
 # -- results -------------------------------------------------------------------------------------------
@@ -204,7 +204,7 @@ def test_more_options_than_fit_with_8_mm_boxes_are_refused():
 
 @needs_text_extraction
 def test_results_with_15_options_and_12_classes_fit_one_page_with_every_number(tmp_path):
-    data = results_pdf(report())
+    data = render_results_pdf(report())
     pages = pages_text(data, tmp_path)
     assert len(pages) == 1
     text = pages[0]
@@ -229,7 +229,7 @@ def test_hostile_and_overlong_text_renders_on_one_page_with_visible_boxes(tmp_pa
     hostile = report(title=HOSTILE, scope_label=HOSTILE, method_label=HOSTILE, closed_at=HOSTILE,
                      winners_note=HOSTILE, footnote=HOSTILE, rows=rows, turnout=turnout)
     with caplog.at_level(logging.WARNING, logger="kinderwijkraad.exports.pdf"):
-        data = results_pdf(hostile)
+        data = render_results_pdf(hostile)
     pages = pages_text(data, tmp_path)
     assert len(pages) == 1
     assert "□" in pages[0]  # the emoji the font lacks is shown as a box, not silently dropped
@@ -240,14 +240,15 @@ def test_hostile_and_overlong_text_renders_on_one_page_with_visible_boxes(tmp_pa
 
 
 def test_hostile_text_on_cards_and_ballots_renders(tmp_path):
-    cards = voting_cards_pdf(CardSheet(HOSTILE, HOSTILE, HOSTILE, [CardPrint(HOSTILE[:40], "http://x/?k=" + "A" * 80)]))
-    papers = ballot_papers_pdf(BallotPaper(HOSTILE, HOSTILE, HOSTILE, HOSTILE, [HOSTILE, "ok"], 1))
+    cards = render_voting_cards_pdf(CardSheet(HOSTILE, HOSTILE, HOSTILE,
+                                              [CardPrint(HOSTILE[:40], "http://x/?k=" + "A" * 80)]))
+    papers = render_ballot_papers_pdf(BallotPaper(HOSTILE, HOSTILE, HOSTILE, HOSTILE, [HOSTILE, "ok"], 1))
     assert cards.startswith(b"%PDF") and papers.startswith(b"%PDF")
 
 
 @needs_text_extraction
 def test_very_many_rows_continue_on_a_second_page_rather_than_run_off(tmp_path):
-    pages = pages_text(results_pdf(report(options=45, classes=30)), tmp_path)
+    pages = pages_text(render_results_pdf(report(options=45, classes=30)), tmp_path)
     assert len(pages) == 2
     text = "\n".join(pages)
     assert all(f"School {i} ·" in text for i in range(30))
@@ -282,7 +283,7 @@ def test_plain_text_is_left_alone():
 
 def test_results_csv_parses_back_with_a_bom_translated_header_and_neutralised_cells():
     rows = [ResultRow("=HYPERLINK(\"x\")", 3, 1, 4, 1, True), ResultRow('Groen, "bomen"\nen meer', 1, 0, 1, 2, False)]
-    data = results_csv(report(rows=rows))
+    data = render_results_csv(report(rows=rows))
     assert data.startswith(b"\xef\xbb\xbf")
     parsed = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert parsed[0] == [t("csv.results.place"), t("csv.results.option"), t("csv.results.electronic"),

@@ -19,7 +19,7 @@ from kinderwijkraad.exports.year_report import (
     SelfCheckFigures,
     YearReport,
     percent,
-    render_year_report,
+    render_year_report_pdf,
 )
 from kinderwijkraad.i18n import current_language, set_language, t
 from tests.test_exports_proposals import HOSTILE, flat
@@ -122,7 +122,7 @@ def headings() -> list[str]:
 
 @pytest.fixture(scope="module")
 def report_pdf() -> bytes:
-    return render_year_report(year_report())
+    return render_year_report_pdf(year_report())
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +163,8 @@ def test_every_class_school_theme_and_proposal_is_printed(report_text):
 @needs_text_extraction
 def test_the_key_figures_and_the_tables_print_the_numbers(report_text):
     pupils, ballots = sum(c.pupils for c in CLASSES), sum(c.ballots for c in CLASSES)  # 156, 111
-    assert t("pdf.year.turnout_line", ballots=ballots, pupils=pupils, turnout="71%") in report_text
+    assert t("pdf.year.turnout_line", ballots=t("count.ballots", count=ballots), pupils=t("count.pupils", count=pupils),
+             turnout="71%") in report_text
     for value, key in ((6, "classes"), (156, "pupils"), (27, "plans"), (5, "themes"), (111, "ballots"),
                        ("71%", "turnout"), (4, "proposals"), ("75%", "answered"), ("25%", "realised"),
                        ("67%", "fed_back")):
@@ -217,8 +218,8 @@ def test_the_report_helpers_sum_the_classes():
 
 @needs_text_extraction
 def test_a_cycle_without_vote_proposals_or_self_check_prints_a_line_for_each(tmp_path):
-    data = render_year_report(year_report(poll_title="", theme_bars=[], proposals=[], self_check=[],
-                                          share_answered_pct=0, share_realised_pct=0, share_fed_back_pct=0))
+    data = render_year_report_pdf(year_report(poll_title="", theme_bars=[], proposals=[], self_check=[],
+                                              share_answered_pct=0, share_realised_pct=0, share_fed_back_pct=0))
     text = flat("\n".join(pages_text(data, tmp_path)))
     for heading in headings():
         assert heading in text
@@ -230,11 +231,11 @@ def test_a_cycle_without_vote_proposals_or_self_check_prints_a_line_for_each(tmp
 
 @needs_text_extraction
 def test_a_vote_without_result_and_a_cycle_without_classes(tmp_path):
-    text = flat("\n".join(pages_text(render_year_report(year_report(theme_bars=[])), tmp_path)))
+    text = flat("\n".join(pages_text(render_year_report_pdf(year_report(theme_bars=[])), tmp_path)))
     assert t("pdf.year.no_results") in text
     empty = year_report(classes=[], schools=[], plans_written=0, themes=0, poll_title="", theme_bars=[],
                         proposals=[], self_check=[])
-    data = render_year_report(empty)
+    data = render_year_report_pdf(empty)
     text = flat("\n".join(pages_text(data, tmp_path)))
     assert t("pdf.year.no_classes") in text
     assert len(pypdf.PdfReader(io.BytesIO(data)).pages) == 1
@@ -243,7 +244,7 @@ def test_a_vote_without_result_and_a_cycle_without_classes(tmp_path):
 @needs_text_extraction
 def test_a_self_check_without_missing_points_says_so(tmp_path):
     done = [SelfCheckFigures(d.dimension_label, d.questions, d.questions, []) for d in SELF_CHECK]
-    text = flat("\n".join(pages_text(render_year_report(year_report(self_check=done)), tmp_path)))
+    text = flat("\n".join(pages_text(render_year_report_pdf(year_report(self_check=done)), tmp_path)))
     assert t("pdf.year.all_done") in text and t("pdf.year.missing") not in text
 
 
@@ -252,7 +253,7 @@ def test_a_self_check_without_missing_points_says_so(tmp_path):
 
 @pytest.fixture(scope="module")
 def big_pdf() -> bytes:
-    return render_year_report(big_report())
+    return render_year_report_pdf(big_report())
 
 
 @needs_text_extraction
@@ -302,7 +303,7 @@ def hostile_report(value: str) -> YearReport:
 @needs_text_extraction
 def test_hostile_text_in_every_field_renders_as_plain_text(tmp_path, caplog):
     with caplog.at_level(logging.WARNING, logger="kinderwijkraad.exports.pdf"):
-        data = render_year_report(hostile_report(HOSTILE))
+        data = render_year_report_pdf(hostile_report(HOSTILE))
     pages = pages_text(data, tmp_path)
     assert len(pages) <= 12
     text = "\n".join(pages)
@@ -318,14 +319,14 @@ def test_hostile_text_in_every_field_renders_as_plain_text(tmp_path, caplog):
 
 @pytest.mark.parametrize("value", ["", " ", "W" * 10_000], ids=["empty", "blank", "10k-word"])
 def test_odd_strings_in_every_field_render(value):
-    assert render_year_report(hostile_report(value)).startswith(b"%PDF")
+    assert render_year_report_pdf(hostile_report(value)).startswith(b"%PDF")
 
 
 @needs_text_extraction
 def test_the_report_speaks_the_chosen_language(tmp_path):
     set_language("en")
     try:
-        data = render_year_report(year_report())
+        data = render_year_report_pdf(year_report())
     finally:
         set_language("nl")
     text = flat("\n".join(pages_text(data, tmp_path)))

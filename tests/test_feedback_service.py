@@ -36,7 +36,9 @@ def test_a_class_sheet_shows_each_plan_with_its_outcome_and_the_answers(engine, 
     by_organisation = {a.organisation: a for a in playground.answers}
     gemeente = by_organisation["Gemeente Rivierstad"]
     assert gemeente.decision == "partly" and gemeente.decision_label == t("feedback.decision.partly")
-    assert gemeente.answer == "Het klimrek wel, de schommels volgend jaar."  # the official words until rewritten
+    assert gemeente.answer == ""  # never the official's letter: the class hears the facilitator's words only
+    assert set(sheet.waiting_for_words) == {"Gemeente Rivierstad: Speeltuin voor iedereen",
+                                            "Gemeente Rivierstad: Bankjes bij de speeltuin"}
     assert by_organisation["Woonstichting Thuis"].decision == "waiting"
     litter = _plan(sheet, "Meer prullenbakken")  # Afval came third: in the top-3, but no proposal
     assert litter.outcome == t("feedback.outcome.top", place=3) and litter.asked == "" and litter.answers == []
@@ -60,7 +62,9 @@ def test_child_words_need_an_answer_first(engine, world):
 
 
 def test_sharing_is_recorded_per_class_and_logged(engine, world):
-    pf.answer(engine, world, "gemeente")
+    recipient_id = pf.answer(engine, world, "gemeente")
+    answers.set_child_answer(engine, actor=world.facilitator, recipient_id=recipient_id,
+                             child_answer="Nee, er is geen geld.", child_next="")
     before = {c.classroom_id: c for c in feedback.class_overview(engine, actor=world.facilitator,
                                                                  cycle_id=world.cycle.id)}
     assert before[world.classes["a"].id].plans == 2 and before[world.classes["a"].id].answered == 1
@@ -73,6 +77,58 @@ def test_sharing_is_recorded_per_class_and_logged(engine, world):
     assert after[world.classes["b"].id].last_shared_at is None
     log = audit.audit_log(engine, actor=world.facilitator, cycle_id=world.cycle.id, subject="classroom")
     assert [(row.action, row.subject_id) for row in log] == [("feedback.shared", world.classes["a"].id)]
+
+
+def test_a_sheet_is_shared_only_with_the_childrens_words_for_the_answer_as_it_stands(engine, world):
+    """An official turns a rejection the class already heard into a yes: the class's feedback is
+    outdated (overview, Start, the sheet), and cannot be shared until the words are rewritten."""
+    from kinderwijkraad.services import home
+
+    class_a = world.classes["a"].id
+    recipient_id = pf.answer(engine, world, "gemeente", Decision.REJECTED, reasons="Geen budget.")
+    with pytest.raises(InvalidInput) as refused:
+        feedback.record_shared(engine, actor=world.facilitator, classroom_id=class_a)
+    assert refused.value.key == "feedback.words_needed"
+    todos = home.home_overview(engine, actor=world.facilitator).cycles[0].todos
+    assert [(todo.key, todo.params) for todo in todos][0] == ("todo.child_words_missing", {"count": 1})
+
+    answers.set_child_answer(engine, actor=world.facilitator, recipient_id=recipient_id,
+                             child_answer="Nee, er is geen geld.", child_next="")
+    feedback.record_shared(engine, actor=world.facilitator, classroom_id=class_a)
+
+    pf.answer(engine, world, "gemeente", Decision.ACCEPTED, reasons="Toch toegezegd.")  # a later letter
+    sheet = feedback.feedback_sheet(engine, actor=world.facilitator, classroom_id=class_a)
+    answer = _plan(sheet, "Nieuwe schommels").answers[0]
+    assert answer.decision_label == t("feedback.decision.accepted") and answer.answer == ""  # not the old "Nee"
+    assert sheet.waiting_for_words == ("Gemeente Rivierstad: Nieuwe schommels",)
+    overview = {c.classroom_id: c for c in feedback.class_overview(engine, actor=world.facilitator,
+                                                                   cycle_id=world.cycle.id)}
+    assert overview[class_a].outdated
+    assert pf.recipient(engine, world, "gemeente").words_needed == "outdated"
+    todos = home.home_overview(engine, actor=world.facilitator).cycles[0].todos
+    assert todos[0].key == "todo.child_words_outdated" and todos[0].params == {"count": 1}
+    with pytest.raises(InvalidInput):
+        feedback.record_shared(engine, actor=world.facilitator, classroom_id=class_a)
+
+    answers.set_child_answer(engine, actor=world.facilitator, recipient_id=recipient_id,
+                             child_answer="Ja! Er komen nieuwe schommels.", child_next="",
+                             seen_revision=pf.recipient(engine, world, "gemeente").answer_revision)
+    overview = {c.classroom_id: c for c in feedback.class_overview(engine, actor=world.facilitator,
+                                                                   cycle_id=world.cycle.id)}
+    assert overview[class_a].outdated  # rewritten, but the class has not heard the new answer yet
+    feedback.record_shared(engine, actor=world.facilitator, classroom_id=class_a)
+    overview = {c.classroom_id: c for c in feedback.class_overview(engine, actor=world.facilitator,
+                                                                   cycle_id=world.cycle.id)}
+    assert not overview[class_a].outdated
+
+
+def test_words_written_while_the_answer_changed_are_outdated_at_once(engine, world):
+    recipient_id = pf.answer(engine, world, "gemeente", Decision.REJECTED)
+    read = pf.recipient(engine, world, "gemeente").answer_revision  # the facilitator opens the letter
+    pf.answer(engine, world, "gemeente", Decision.ACCEPTED)  # meanwhile a new one comes in
+    answers.set_child_answer(engine, actor=world.facilitator, recipient_id=recipient_id,
+                             child_answer="Nee, helaas.", child_next="", seen_revision=read)
+    assert pf.recipient(engine, world, "gemeente").words_needed == "outdated"
 
 
 def test_another_wijk_cannot_see_or_share_feedback(engine, world):
@@ -94,9 +150,11 @@ def test_each_plan_runs_from_written_to_feedback_shared(engine, world):
     assert swings == {"written": True, "in_theme": True, "top": True, "proposal": True, "answer": None,
                       "feedback": None}
     assert crossing["top"] is True and crossing["proposal"] is None
-    pf.answer(engine, world, "gemeente")
+    recipient_id = pf.answer(engine, world, "gemeente")
     assert stages()[world.plans["swings"]]["answer"] is True
     assert stages()[world.plans["swings"]]["feedback"] is None
+    answers.set_child_answer(engine, actor=world.facilitator, recipient_id=recipient_id,
+                             child_answer="Nee, er is geen geld.", child_next="")
     feedback.record_shared(engine, actor=world.facilitator, classroom_id=world.classes["a"].id)
     shared = stages()
     assert shared[world.plans["swings"]]["feedback"] is True
@@ -123,7 +181,7 @@ def test_sheets_for_a_class_without_plans_say_so(engine, world):
 
 
 def test_the_sheet_renders_as_a_pdf_with_every_answer(engine, world):
-    from kinderwijkraad.exports.feedback import render_feedback_sheet
+    from kinderwijkraad.exports.feedback import render_feedback_sheet_pdf
 
     recipient_id = pf.answer(engine, world, "gemeente", Decision.ACCEPTED, reasons="")
     answers.set_child_answer(engine, actor=world.facilitator, recipient_id=recipient_id,
@@ -132,7 +190,7 @@ def test_the_sheet_renders_as_a_pdf_with_every_answer(engine, world):
     sheet = feedback.feedback_sheet(engine, actor=world.facilitator, classroom_id=world.classes["a"].id)
     assert _plan(sheet, "Nieuwe schommels").answers[0].decision_label == t("feedback.decision.done")
     try:
-        data = render_feedback_sheet(sheet)
+        data = render_feedback_sheet_pdf(sheet)
     except NotImplementedError:
         pytest.skip("the feedback renderer is not written yet")
     import io

@@ -311,3 +311,14 @@ def test_les_3_presents_the_plans_the_class_wrote_in_les_2(engine, world):
                                     template_id=templates.latest_template(engine).id, lesson_index=2)
     with pytest.raises(NotFound):
         lessons.present_plan(engine, actor=world["admin"], run_id=other_class, plan_id=plan.id)
+
+
+def test_this_school_years_classes_come_first_and_an_earlier_years_say_which(engine, world):
+    last_cycle = factories.cycle(engine, world["admin"], world["wijk_a"].id, school_year="2025-2026")
+    school_id = world["class_a"].school_id
+    old = factories.classroom(engine, world["admin"], last_cycle.id, school_id, name="AAA eerste")
+    choices = lessons.teachable_classrooms(engine, actor=world["admin"])
+    ids = [c.id for c in choices]
+    assert ids.index(world["class_a"].id) < ids.index(old.id)  # though "AAA" sorts first by name
+    labels = {c.id: c.label for c in choices}
+    assert labels[old.id].endswith(" · 2025-2026") and world["cycle_a"].school_year not in labels[world["class_a"].id]

@@ -3,6 +3,7 @@ refused — by the menu and by the page itself — and an object outside the use
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from kinderwijkraad import db
 from kinderwijkraad.i18n import t
 from kinderwijkraad.models import Role
-from kinderwijkraad.services import accounts, councils, demo
+from kinderwijkraad.services import accounts, demo, neighbourhoods
 from kinderwijkraad.ui import navigation, state
 
 APP = Path(__file__).resolve().parent.parent / "streamlit_app.py"
@@ -29,7 +30,7 @@ def demo_database(tmp_path_factory) -> Path:
     engine = db.make_engine(url)
     demo.seed_demo(engine)
     admin = accounts.session_actor(engine, username=USERNAMES[Role.ADMIN])
-    councils.create_neighbourhood(engine, actor=admin, name="Andere Wijk", municipality="Zeestad")
+    neighbourhoods.create_neighbourhood(engine, actor=admin, name="Andere Wijk", municipality="Zeestad")
     engine.dispose()
     return path
 
@@ -80,6 +81,7 @@ EXPECTED_TITLE = {
     navigation.PROPOSALS: lambda role: t("page.proposals"),
     navigation.REPLIES: lambda role: t("page.replies"),
     navigation.REPLY: lambda role: t("reply.title"),
+    navigation.AUDIT: lambda role: t("page.audit"),
 }
 
 
@@ -89,8 +91,20 @@ def test_every_page_is_registered_and_covered_here():
     assert set(EXPECTED_TITLE) == set(navigation.PAGES)
 
 
-@pytest.mark.parametrize("spec", navigation.PAGES, ids=lambda s: s.url_path)
-@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def _matrix(pairs: list[tuple[navigation.PageSpec, Role]]) -> list:
+    """Every (page, role) pair; the inner loop (not slow) keeps the first pair of each page that
+    may see it and the first that may not, make test runs them all."""
+    seen: set[tuple[str, bool]] = set()
+    params = []
+    for spec, role in pairs:
+        first = (spec.url_path, role in spec.roles) not in seen
+        seen.add((spec.url_path, role in spec.roles))
+        params.append(pytest.param(spec, role, id=f"{role.value}-{spec.url_path}",
+                                   marks=() if first else pytest.mark.slow))
+    return params
+
+
+@pytest.mark.parametrize(("spec", "role"), _matrix([(spec, role) for role in Role for spec in navigation.PAGES]))
 def test_each_role_sees_exactly_its_pages(database_url, spec, role):
     at = app_as(role).run()
     assert not at.exception
@@ -107,7 +121,7 @@ def test_each_role_sees_exactly_its_pages(database_url, spec, role):
 REFUSED = [(spec, role) for spec in navigation.PAGES for role in Role if role not in spec.roles]
 
 
-@pytest.mark.parametrize(("spec", "role"), REFUSED, ids=[f"{s.url_path}-{r.value}" for s, r in REFUSED])
+@pytest.mark.parametrize(("spec", "role"), _matrix(REFUSED))
 def test_each_page_checks_the_role_itself_not_only_the_menu(database_url, spec, role):
     from kinderwijkraad.ui.database import engine
 
@@ -188,7 +202,7 @@ def open_andere_wijk_by_link(database_url: str, role: Role) -> AppTest:
     """Open the Wijken page with ?wijk= set to the wijk no demo facilitator manages."""
     engine = db.make_engine(database_url)
     admin = accounts.session_actor(engine, username=USERNAMES[Role.ADMIN])
-    other = next(w for w in councils.list_neighbourhoods(engine, actor=admin) if w.name == "Andere Wijk")
+    other = next(w for w in neighbourhoods.list_neighbourhoods(engine, actor=admin) if w.name == "Andere Wijk")
     at = app_as(role).run()
     at.switch_page(page_path(navigation.NEIGHBOURHOODS))
     at.query_params["wijk"] = str(other.id)
@@ -222,6 +236,8 @@ def submit(at: AppTest, form: str, label: str) -> AppTest:
 def test_a_facilitator_adds_a_school_and_sees_it_listed(database_url):
     at = app_as(Role.FACILITATOR).run()
     at.switch_page(page_path(navigation.NEIGHBOURHOODS)).run()
+    at.session_state["wijken.tab"] = t("wijken.tab.classes")  # only the open tab runs
+    at.run()
     at.text_input(key="wijken.new_school_name").input("OBS Het Anker")
     submit(at, "wijken.new_school_form", t("action.create"))
     assert not at.exception
@@ -232,6 +248,8 @@ def test_a_facilitator_adds_a_school_and_sees_it_listed(database_url):
 def test_a_duplicate_school_gets_a_clear_dutch_message_and_nothing_is_added(database_url):
     at = app_as(Role.FACILITATOR).run()
     at.switch_page(page_path(navigation.NEIGHBOURHOODS)).run()
+    at.session_state["wijken.tab"] = t("wijken.tab.classes")  # only the open tab runs
+    at.run()
     at.text_input(key="wijken.new_school_name").input("OBS De Regenboog")
     submit(at, "wijken.new_school_form", t("action.create"))
     assert [e.value for e in at.error] == [t("error.duplicate.school", name="OBS De Regenboog")]
@@ -241,6 +259,8 @@ def test_a_duplicate_school_gets_a_clear_dutch_message_and_nothing_is_added(data
 def test_a_facilitator_adds_a_class_with_its_teacher(database_url):
     at = app_as(Role.FACILITATOR).run()
     at.switch_page(page_path(navigation.NEIGHBOURHOODS)).run()
+    at.session_state["wijken.tab"] = t("wijken.tab.classes")  # only the open tab runs
+    at.run()
     at.text_input(key="wijken.new_class_name").input("Groep 8c")
     at.selectbox(key="wijken.new_class_grade").select(8)
     at.number_input(key="wijken.new_class_pupils").set_value(19)
@@ -375,9 +395,13 @@ def test_a_facilitator_copies_the_standard_lessons_before_editing(database_url):
     at = app_as(Role.FACILITATOR).run()
     at.switch_page(page_path(navigation.TEMPLATES)).run()
     assert at.button(key="templates.save_steps").disabled
+    at.session_state["templates.tab"] = t("templates.tab_file")  # only the open tab runs
+    at.run()
     at.text_input(key="templates.new_slug").input("korte-lessen")
     submit(at, "templates.copy_form", t("templates.copy"))
     assert t("templates.copied", slug="korte-lessen") in [s.value for s in at.success]
+    at.session_state["templates.tab"] = t("templates.tab_steps")
+    at.run()
     assert not at.button(key="templates.save_steps").disabled
     at.button(key="templates.save_steps").click().run()
     assert t("templates.saved", version=2) in [s.value for s in at.success]
@@ -410,3 +434,59 @@ def test_the_national_dashboard_lists_every_wijk_for_an_admin(database_url):
     assert not at.exception
     wijken = set(at.dataframe[0].value[t("dashboard.col.wijk")])
     assert "De Vogelbuurt" in wijken and "Andere Wijk" not in wijken  # a wijk without cycles has no row
+    # Counts only, as promised: no one wijk's classes, themes or proposal titles until one is picked.
+    assert t("dashboard.pick_wijk_for_details") in shown_text(at)
+    assert not [box for box in at.selectbox if box.key == "dashboard.cycle"]
+    assert t("dashboard.classes.heading") not in shown_text(at)
+    from kinderwijkraad.services import dashboards
+    from kinderwijkraad.ui.database import engine
+
+    admin = accounts.session_actor(engine(), username=USERNAMES[Role.ADMIN])
+    vogelbuurt = dict((name, i) for i, name in dashboards.filter_choices(engine(), actor=admin).neighbourhoods)
+    at.selectbox(key="dashboard.wijk").set_value(vogelbuurt["De Vogelbuurt"]).run()
+    assert not at.exception
+    assert [box for box in at.selectbox if box.key == "dashboard.cycle"]
+
+
+def test_the_admin_reads_filters_exports_and_checks_the_audit_log(database_url):
+    at = app_as(Role.ADMIN).run()
+    at.switch_page(page_path(navigation.AUDIT)).run()
+    assert not at.exception
+    assert at.dataframe and len(at.dataframe[0].value) > 0  # the demo's own entries
+    at.selectbox(key="audit.kind").set_value("poll").run()
+    assert not at.exception
+    assert set(at.dataframe[0].value[t("audit.col.what")].str.split(".").str[0]) == {"poll"}
+    at.button(key="audit.verify").click().run()
+    assert [s.value for s in at.success if t("audit.chain.intact", count=0)[:8] in s.value]
+
+
+def test_a_facilitator_reads_only_their_wijken_in_the_audit_log(database_url):
+    at = app_as(Role.FACILITATOR).run()
+    at.switch_page(page_path(navigation.AUDIT)).run()
+    assert not at.exception
+    assert not [b for b in at.button if b.key == "audit.verify"]  # the chain spans every wijk: the admin's
+    places = set(at.dataframe[0].value[t("audit.col.where")]) if at.dataframe else set()
+    assert places and all(place.startswith("De Vogelbuurt") for place in places)
+
+
+def test_an_admin_makes_an_account_and_reads_its_one_time_password_which_logs_in(database_url):
+    at = app_as(Role.ADMIN).run()
+    at.switch_page(page_path(navigation.USERS)).run()
+    at.selectbox(key="users.new_role").set_value(Role.TEACHER).run()
+    at.text_input(key="users.new_username").input("juf.sanne")
+    at.text_input(key="users.new_display_name").input("Juf Sanne")
+    submit(at, "users.new_user_form", t("action.create"))
+    assert not at.exception
+    (message,) = [s.value for s in at.success if "juf.sanne" in s.value]
+    password = re.search(r"[0-9a-f]{6}(?:-[0-9a-f]{6}){3}", message).group()
+    assert accounts.authenticate(db.make_engine(database_url), username="juf.sanne", password=password, client="t")
+
+
+def test_the_logboek_lists_what_happened_for_a_facilitator(database_url):
+    at = app_as(Role.FACILITATOR).run()
+    at.switch_page(page_path(navigation.AUDIT)).run()
+    assert not at.exception
+    assert at.title[0].value.startswith(t("page.audit"))
+    assert not [e.value for e in at.error]
+    table = at.dataframe[0].value  # the demo's own year leaves entries in the log
+    assert list(table.columns)[:3] == [t("audit.col.at"), t("audit.col.who"), t("audit.col.what")] and len(table)

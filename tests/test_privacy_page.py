@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from kinderwijkraad import db
 from kinderwijkraad.i18n import t
 from kinderwijkraad.models import Role
-from kinderwijkraad.services import accounts, privacy
+from kinderwijkraad.services import access_requests, accounts, retention
 from kinderwijkraad.ui import navigation, state
 from tests.test_pages import USERNAMES, app_as, demo_database, page_path, shown_text  # noqa: F401 - fixture
 
@@ -48,18 +48,18 @@ def test_the_admin_sets_the_period_sees_what_is_due_and_removes_it_after_confirm
     at.number_input(key="privacy.days.30").set_value(60)
     submit(at, "privacy.retention_form", t("privacy.save"))
     assert not at.exception
-    assert t("privacy.retention_saved", days=60) in [s.value for s in at.success]
+    assert t("privacy.retention_saved", count=60) in [s.value for s in at.success]
     assert "2025-2026" in str(at.dataframe[0].value)  # still due after 60 days
     apply = at.button(key="privacy.apply_now")
     assert apply.disabled  # not before the box is ticked
     at.checkbox(key="privacy.apply_sure").check().run()
     at.button(key="privacy.apply_now").click().run()
     assert not at.exception
-    assert any(s.value.startswith(t("privacy.applied", cycles=1, counts="")[:20]) for s in at.success)
-    assert t("privacy.preview.nothing", days=60) in [s.value for s in at.success]
+    assert any(s.value.startswith(t("privacy.applied", count=1, counts="")[:20]) for s in at.success)
+    assert t("privacy.preview.nothing", count=60) in [s.value for s in at.success]
     engine = db.make_engine(database_url)
     admin = accounts.session_actor(engine, username=USERNAMES[Role.ADMIN])
-    run = privacy.last_run(engine, actor=admin)
+    run = retention.last_run(engine, actor=admin)
     assert run.by == "Demo Beheerder" and run.counts["candidates"] == 6
     engine.dispose()
 
@@ -71,9 +71,11 @@ def test_a_facilitator_makes_an_access_export_and_has_no_retention_tab(database_
     assert t("privacy.processing.sign_ups.data") in at.table[0].value.iloc[:, 0].tolist()
     engine = db.make_engine(database_url)
     facilitator = accounts.session_actor(engine, username=USERNAMES[Role.FACILITATOR])
-    regenboog_8 = next(c.id for c in privacy.access_classrooms(engine, actor=facilitator)
+    regenboog_8 = next(c.id for c in access_requests.access_classrooms(engine, actor=facilitator)
                        if c.label == "OBS De Regenboog — Groep 8 (De Vogelbuurt, 2025-2026)")
     engine.dispose()
+    at.session_state["privacy.tab"] = t("privacy.tab.access")  # only the open tab runs
+    at.run()
     at.selectbox(key="privacy.access_class").select(regenboog_8)
     at.text_input(key="privacy.access_name").input("Noor")
     submit(at, "privacy.access_form", t("privacy.access.make"))
@@ -86,6 +88,8 @@ def test_a_facilitator_makes_an_access_export_and_has_no_retention_tab(database_
 
 def test_an_unknown_name_shows_the_dutch_message(database_url):
     at = open_page(Role.FACILITATOR)
+    at.session_state["privacy.tab"] = t("privacy.tab.access")  # only the open tab runs
+    at.run()
     at.text_input(key="privacy.access_name").input("Onbekend")
     submit(at, "privacy.access_form", t("privacy.access.make"))
     assert not at.exception

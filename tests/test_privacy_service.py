@@ -1,6 +1,6 @@
-"""Privacy (issue 6): the retention period, the removal of a closed cycle's child-level data (and
-nothing else), its record and audit, the command line, and the access export for one child — on
-SQLite and PostgreSQL."""
+"""Privacy (services.retention, services.access_requests): the retention period, the removal of a
+closed cycle's child-level data (and nothing else), its record and audit, the command line, and the
+access export for one child — on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -53,7 +53,17 @@ from kinderwijkraad.models import (
     WorkItem,
 )
 from kinderwijkraad.models.common import utcnow
-from kinderwijkraad.services import audit, council, councils, demo, demo_year, plans, polls, privacy
+from kinderwijkraad.services import (
+    access_requests,
+    audit,
+    council,
+    demo,
+    demo_year,
+    neighbourhoods,
+    plans,
+    results,
+    retention,
+)
 from tests import council_factories, factories
 from tests.proposal_factories import cycle_with_proposal, staff
 
@@ -65,7 +75,7 @@ def close(engine: Engine, actor, cycle_id: int, *, days_ago: float) -> None:
     with read_session(engine) as session:
         phase = Phase(session.get(Cycle, cycle_id).phase)
     while phase != Phase.CLOSED:
-        phase = councils.advance_cycle_phase(engine, actor=actor, cycle_id=cycle_id, from_phase=phase)
+        phase = neighbourhoods.advance_cycle_phase(engine, actor=actor, cycle_id=cycle_id, from_phase=phase)
     with write_session(engine) as session:
         session.execute(update(Cycle).where(Cycle.id == cycle_id)
                         .values(phase_changed_at=utcnow() - timedelta(days=days_ago)))
@@ -159,37 +169,37 @@ def every_row(engine: Engine) -> dict[str, list]:
 
 def test_the_retention_period_is_thirty_days_until_an_admin_changes_it_and_each_change_is_audited(engine):
     boss = factories.admin(engine)
-    assert privacy.retention_settings(engine).retention_days == DEFAULT_RETENTION_DAYS == 30
-    saved = privacy.set_retention_days(engine, actor=boss, days=60)
+    assert retention.retention_settings(engine).retention_days == DEFAULT_RETENTION_DAYS == 30
+    saved = retention.set_retention_days(engine, actor=boss, days=60)
     assert (saved.retention_days, saved.updated_by) == (60, "Admin")
-    privacy.set_retention_days(engine, actor=boss, days=60)  # the same value: nothing to log
-    privacy.set_retention_days(engine, actor=boss, days=0)
+    retention.set_retention_days(engine, actor=boss, days=60)  # the same value: nothing to log
+    retention.set_retention_days(engine, actor=boss, days=0)
     with read_session(engine) as session:
         entries = session.exec(select(AuditEntry).where(AuditEntry.action == "retention_days_set")
                                .order_by(AuditEntry.id)).all()
     assert [e.detail for e in entries] == [{"retention_days": 60, "previous": 30},
                                            {"retention_days": 0, "previous": 60}]
-    assert privacy.retention_settings(engine).retention_days == 0
+    assert retention.retention_settings(engine).retention_days == 0
 
 
 def test_only_an_admin_sets_the_period_and_only_within_range(engine):
     w = factories.world(engine)
     for who in ("facilitator", "teacher"):
         with pytest.raises(NotAllowed):
-            privacy.set_retention_days(engine, actor=w[who], days=10)
+            retention.set_retention_days(engine, actor=w[who], days=10)
     for days in (-1, 3651):
         with pytest.raises(InvalidInput) as refused:
-            privacy.set_retention_days(engine, actor=w["admin"], days=days)
+            retention.set_retention_days(engine, actor=w["admin"], days=days)
         assert refused.value.key == "validation.out_of_range"
-    assert privacy.retention_settings(engine).retention_days == 30
+    assert retention.retention_settings(engine).retention_days == 30
     with pytest.raises(NotAllowed):
-        privacy.retention_preview(engine, actor=w["facilitator"])
+        retention.retention_preview(engine, actor=w["facilitator"])
     with pytest.raises(NotAllowed):
-        privacy.apply_retention(engine, actor=w["facilitator"])
+        retention.apply_retention(engine, actor=w["facilitator"])
     with pytest.raises(NotAllowed):
-        privacy.last_run(engine, actor=w["facilitator"])
+        retention.last_run(engine, actor=w["facilitator"])
     with pytest.raises(ValueError):
-        privacy.apply_retention(engine)  # nobody said who runs it
+        retention.apply_retention(engine)  # nobody said who runs it
 
 
 # --- retention ---------------------------------------------------------------------------------------
@@ -197,7 +207,7 @@ def test_only_an_admin_sets_the_period_and_only_within_range(engine):
 
 def test_the_preview_counts_what_is_due_and_lists_what_is_waiting(engine):
     y = year(engine)
-    preview = privacy.retention_preview(engine, actor=y.admin)
+    preview = retention.retention_preview(engine, actor=y.admin)
     assert [c.cycle_id for c in preview.due] == [y.cycle.id]
     assert [c.cycle_id for c in preview.waiting] == [y.recent.id]
     counts = preview.due[0].counts
@@ -205,7 +215,7 @@ def test_the_preview_counts_what_is_due_and_lists_what_is_waiting(engine):
                       "voting_cards": 5, "receipts": 5, "booth_tokens": 1, "team_names": 5,
                       # minutes, work item, plan answers, proposal, one poll option
                       "texts_with_names": 5}
-    later = privacy.retention_preview(engine, now=utcnow() + timedelta(days=26))
+    later = retention.retention_preview(engine, now=utcnow() + timedelta(days=26))
     assert [c.cycle_id for c in later.due] == [y.cycle.id, y.recent.id]
     assert preview.due[0].label == "Vogelbuurt — 2026-2027"
 
@@ -214,10 +224,10 @@ def test_retention_removes_exactly_the_child_level_data_of_the_cycle_closed_long
     y = year(engine)
     before = census(engine, y.cycle.id)
     others_before = (census(engine, y.other_cycle.id), census(engine, y.recent.id))
-    results_before = polls.results(engine, actor=y.facilitator, poll_id=y.poll_id).total.rows
-    preview = privacy.retention_preview(engine)
+    results_before = results.results(engine, actor=y.facilitator, poll_id=y.poll_id).total.rows
+    preview = retention.retention_preview(engine)
 
-    result = privacy.apply_retention(engine, actor=y.admin)
+    result = retention.apply_retention(engine, actor=y.admin)
 
     assert [c.cycle_id for c in result.cycles] == [y.cycle.id]
     assert result.cycles[0].counts == preview.due[0].counts
@@ -229,7 +239,7 @@ def test_retention_removes_exactly_the_child_level_data_of_the_cycle_closed_long
     # the open cycle and the recently closed one are untouched
     assert (census(engine, y.other_cycle.id), census(engine, y.recent.id)) == others_before
     # the vote still counts the same: ballots and paper tallies are anonymous and kept
-    assert [(r.label, r.total) for r in polls.results(engine, actor=y.facilitator, poll_id=y.poll_id).total.rows] \
+    assert [(r.label, r.total) for r in results.results(engine, actor=y.facilitator, poll_id=y.poll_id).total.rows] \
         == [(r.label.replace("Noor", "[naam]") + (" (2)" if r.label == "Plan van Noor" else ""), r.total)
             for r in results_before]
     with read_session(engine) as session:
@@ -258,9 +268,9 @@ def test_retention_removes_exactly_the_child_level_data_of_the_cycle_closed_long
 
 def test_a_run_is_recorded_and_audited_without_names_and_a_second_run_removes_nothing(engine):
     y = year(engine)
-    first = privacy.apply_retention(engine, actor=y.admin)
+    first = retention.apply_retention(engine, actor=y.admin)
     rows_after_first = every_row(engine)
-    second = privacy.apply_retention(engine, actor=y.admin)
+    second = retention.apply_retention(engine, actor=y.admin)
     assert second.cycles == ()
     assert every_row(engine) == rows_after_first
     with read_session(engine) as session:
@@ -275,15 +285,15 @@ def test_a_run_is_recorded_and_audited_without_names_and_a_second_run_removes_no
     everything = json.dumps([e.detail for e in entries] + [r.counts for r in runs])
     assert not any(name in everything for name in ("Noor", "Milan", "Daan", "De Vossen"))
     assert audit.verify(engine).intact
-    last = privacy.last_run(engine, actor=y.admin)
+    last = retention.last_run(engine, actor=y.admin)
     assert (last.id, last.cycle_ids) == (runs[1].id, ())
 
 
 def test_a_longer_period_set_meanwhile_keeps_the_data(engine):
     y = year(engine)
-    privacy.set_retention_days(engine, actor=y.admin, days=60)
-    assert privacy.retention_preview(engine).due == ()
-    assert privacy.apply_retention(engine, by_label="cron").cycles == ()
+    retention.set_retention_days(engine, actor=y.admin, days=60)
+    assert retention.retention_preview(engine).due == ()
+    assert retention.apply_retention(engine, by_label="cron").cycles == ()
     assert census(engine, y.cycle.id)["Candidate"] == 3
 
 
@@ -295,8 +305,8 @@ def test_the_demos_closed_year_loses_exactly_its_child_data(engine):
     before, current_before = census(engine, closed), census(engine, current)
     boss = staff_admin(engine)
     # The demo's year closed on 10 July 2026: past the default 30 days, so due now.
-    assert [c.cycle_id for c in privacy.retention_preview(engine).due] == [closed]
-    result = privacy.apply_retention(engine, actor=boss)
+    assert [c.cycle_id for c in retention.retention_preview(engine).due] == [closed]
+    result = retention.apply_retention(engine, actor=boss)
     assert [c.cycle_id for c in result.cycles] == [closed]
     after = census(engine, closed)
     assert {m.__name__: after[m.__name__] for m in CHILD_LEVEL} == dict.fromkeys((m.__name__ for m in CHILD_LEVEL), 0)
@@ -354,7 +364,8 @@ def test_the_command_line_shows_the_preview_and_applies_it(tmp_path, monkeypatch
 
 def test_the_access_export_holds_what_the_app_keeps_about_one_child(engine):
     y = year(engine)
-    export = privacy.access_export(engine, actor=y.facilitator, classroom_id=y.classes["a"].id, first_name=" noor ")
+    export = access_requests.access_export(engine, actor=y.facilitator, classroom_id=y.classes["a"].id,
+                                           first_name=" noor ")
     assert (export.first_name, export.school, export.class_name, export.wijk, export.school_year) == (
         "Noor", "OBS De Regenboog", "Groep 7", "Vogelbuurt", "2026-2027")
     assert (export.consent, export.council_role, export.council_active) == ("given", "member", True)
@@ -385,7 +396,7 @@ def test_the_access_export_holds_what_the_app_keeps_about_one_child(engine):
 
 def test_a_child_who_did_not_join_the_council_is_shown_as_such(engine):
     y = year(engine)
-    export = privacy.access_export(engine, actor=y.admin, classroom_id=y.classes["a"].id, first_name="Daan")
+    export = access_requests.access_export(engine, actor=y.admin, classroom_id=y.classes["a"].id, first_name="Daan")
     assert (export.consent, export.council_role, export.meetings_attended) == ("refused", None, ())
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(render_access_pdf(export))).pages)
     assert "Geen raadslid" in " ".join(text.split())
@@ -394,7 +405,7 @@ def test_a_child_who_did_not_join_the_council_is_shown_as_such(engine):
 def test_an_unknown_name_gets_a_clear_dutch_message(engine):
     y = year(engine)
     with pytest.raises(NotFound) as refused:
-        privacy.access_export(engine, actor=y.facilitator, classroom_id=y.classes["a"].id, first_name="Milan")
+        access_requests.access_export(engine, actor=y.facilitator, classroom_id=y.classes["a"].id, first_name="Milan")
     assert refused.value.key == "privacy.access.not_found"
     message = t(refused.value.key, **refused.value.params)
     assert "‘Milan’" in message and "aangemeld" in message
@@ -405,16 +416,16 @@ def test_only_admins_and_the_wijks_facilitators_may_export_and_every_attempt_is_
     teacher = staff(engine, y.admin, Role.TEACHER, display_name="Juf")
     for who in (y.other_facilitator, y.official, teacher):
         with pytest.raises(NotAllowed):
-            privacy.access_export(engine, actor=who, classroom_id=y.classes["a"].id, first_name="Noor")
+            access_requests.access_export(engine, actor=who, classroom_id=y.classes["a"].id, first_name="Noor")
     with pytest.raises(NotAllowed):
-        privacy.access_classrooms(engine, actor=teacher)
-    assert {c.id for c in privacy.access_classrooms(engine, actor=y.other_facilitator)} == {y.open_class.id}
+        access_requests.access_classrooms(engine, actor=teacher)
+    assert {c.id for c in access_requests.access_classrooms(engine, actor=y.other_facilitator)} == {y.open_class.id}
     assert {y.classes["a"].id, y.classes["b"].id, y.recent_class.id} <= {
-        c.id for c in privacy.access_classrooms(engine, actor=y.facilitator)}
-    privacy.access_export(engine, actor=y.facilitator, classroom_id=y.classes["a"].id, first_name="Noor",
-                          purpose="pdf")
+        c.id for c in access_requests.access_classrooms(engine, actor=y.facilitator)}
+    access_requests.access_export(engine, actor=y.facilitator, classroom_id=y.classes["a"].id, first_name="Noor",
+                                  purpose="pdf")
     with pytest.raises(NotFound):
-        privacy.access_export(engine, actor=y.facilitator, classroom_id=y.classes["a"].id, first_name="Zoë")
+        access_requests.access_export(engine, actor=y.facilitator, classroom_id=y.classes["a"].id, first_name="Zoë")
     with read_session(engine) as session:
         entries = session.exec(select(AuditEntry).where(AuditEntry.action == "access_export")
                                .order_by(AuditEntry.id)).all()
@@ -426,9 +437,9 @@ def test_only_admins_and_the_wijks_facilitators_may_export_and_every_attempt_is_
 
 def test_after_retention_the_export_says_the_data_was_removed(engine):
     y = year(engine)
-    privacy.apply_retention(engine, actor=y.admin)
+    retention.apply_retention(engine, actor=y.admin)
     with pytest.raises(NotFound) as refused:
-        privacy.access_export(engine, actor=y.admin, classroom_id=y.classes["a"].id, first_name="Noor")
+        access_requests.access_export(engine, actor=y.admin, classroom_id=y.classes["a"].id, first_name="Noor")
     assert refused.value.key == "privacy.access.removed"
     assert "verwijderd" in t(refused.value.key, **refused.value.params)
 
@@ -442,8 +453,8 @@ def test_replaced_names_never_make_a_text_longer_than_its_column_and_other_texts
     with write_session(engine) as session:  # the services store NFC; older rows may not be
         session.exec(select(Meeting)).one().minutes = decomposed
     close(engine, w["admin"], w["cycle_a"].id, days_ago=31)
-    assert privacy.retention_preview(engine).due[0].counts["texts_with_names"] == 1
-    privacy.apply_retention(engine, actor=w["admin"])
+    assert retention.retention_preview(engine).due[0].counts["texts_with_names"] == 1
+    retention.apply_retention(engine, actor=w["admin"])
     with read_session(engine) as session:
         meeting = session.exec(select(Meeting)).one()
     assert meeting.minutes == decomposed
@@ -453,6 +464,6 @@ def test_replaced_names_never_make_a_text_longer_than_its_column_and_other_texts
 
 def test_a_name_is_found_however_it_was_typed():
     """A tablet types a curly apostrophe; a child writes "Zoe" for "Zoë": both are that name."""
-    pattern = privacy.name_pattern(["O'Neil", "Zoë", "Jan-Willem", "Ad"])
+    pattern = retention.name_pattern(["O'Neil", "Zoë", "Jan-Willem", "Ad"])
     assert pattern.sub("[naam]", "O’Neil en ZOE zeiden: jan-willem heeft gelijk. Adam niet, Ad wel.") == \
         "[naam] en [naam] zeiden: [naam] heeft gelijk. Adam niet, [naam] wel."

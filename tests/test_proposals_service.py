@@ -2,7 +2,7 @@
 proposal from a theme, each recipient's status, answers by facilitators, officials and reply
 links, the overdue list, the dossier and the archive export — on SQLite and PostgreSQL.
 
-The reply-link rules of issue 5 are tested on both engines: a link answers only its own
+The reply-link rules are tested on both engines: a link answers only its own
 recipient, not after expiry or revocation (also when the revocation comes between the link check
 and the write), and never over an answer it did not show.
 """
@@ -23,7 +23,7 @@ from sqlmodel import select
 from kinderwijkraad.db import read_session, write_session
 from kinderwijkraad.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from kinderwijkraad.exports import proposals as proposal_pdf
-from kinderwijkraad.i18n import long_date, t
+from kinderwijkraad.i18n import format_date, t
 from kinderwijkraad.models import (
     AnswerSource,
     AuditEntry,
@@ -38,7 +38,7 @@ from kinderwijkraad.models import (
     Role,
 )
 from kinderwijkraad.models.common import as_utc, utcnow
-from kinderwijkraad.services import answers, audit, councils, lessons, plans, proposals, templates
+from kinderwijkraad.services import answers, audit, lessons, neighbourhoods, plans, proposals, templates
 from tests import factories
 from tests import proposal_factories as pf
 
@@ -190,7 +190,7 @@ def test_recipients_must_be_partners_of_the_cycle_with_their_own_contacts(engine
         with pytest.raises(InvalidInput) as refused:
             _create(engine, world, recipients=recipients)
         assert refused.value.key == key
-    councils.archive_contact(engine, actor=world.admin, contact_id=world.contacts["gemeente"].id)
+    neighbourhoods.archive_contact(engine, actor=world.admin, contact_id=world.contacts["gemeente"].id)
     with pytest.raises(InvalidInput) as archived:
         _create(engine, world, recipients=[(world.gemeente.id, world.contacts["gemeente"].id)])
     assert archived.value.key == "proposal.contact_not_of_organisation"
@@ -205,7 +205,8 @@ def test_recipients_must_be_partners_of_the_cycle_with_their_own_contacts(engine
     assert _proposal_count(engine) == 1
     assert _actions(engine, world) == ["proposal.created"]
 
-    councils.add_partner(engine, actor=world.facilitator, cycle_id=world.cycle.id, organisation_id=world.outsider.id)
+    neighbourhoods.add_partner(engine, actor=world.facilitator, cycle_id=world.cycle.id,
+                               organisation_id=world.outsider.id)
     added_id = proposals.add_recipient(engine, actor=world.facilitator, proposal_id=world.proposal_id,
                                        organisation_id=world.outsider.id, contact_id=None)
     view = proposals.get_proposal(engine, actor=world.facilitator, proposal_id=world.proposal_id)
@@ -325,6 +326,20 @@ def test_only_a_proposal_nobody_received_can_be_deleted(engine, world):
     assert len(proposals.get_proposal(engine, actor=world.facilitator, proposal_id=world.proposal_id).recipients) == 2
 
 
+def test_the_view_says_what_can_be_deleted_as_the_service_decides(engine, world):
+    view = proposals.get_proposal(engine, actor=world.facilitator, proposal_id=world.proposal_id)
+    assert view.deletable and all(r.removable for r in view.recipients)
+    pf.send(engine, world, "gemeente")
+    view = proposals.get_proposal(engine, actor=world.facilitator, proposal_id=world.proposal_id)
+    assert not view.deletable
+    assert {r.id: r.removable for r in view.recipients} == {world.recipients["gemeente"]: False,
+                                                            world.recipients["corporatie"]: True}
+    with pytest.raises(NotAllowed):
+        proposals.delete_proposal(engine, actor=world.facilitator, proposal_id=world.proposal_id)
+    proposals.remove_recipient(engine, actor=world.facilitator, recipient_id=world.recipients["corporatie"])
+    assert proposals.may_delete([]) and not proposals.may_delete([RecipientStatus.CONCEPT, "sent"])
+
+
 # --- the recipient's status ----------------------------------------------------------------------
 
 
@@ -351,7 +366,8 @@ def test_sending_starts_the_reply_by_date_from_the_partners_promise(engine, worl
 def test_a_partner_that_was_addressed_stays_a_partner(engine, world):
     """Its promise (the reply-by days) is what the proposal's date rests on."""
     with pytest.raises(Conflict) as refused:
-        councils.remove_partner(engine, actor=world.facilitator, partnership_id=world.partnerships["corporatie"].id)
+        neighbourhoods.remove_partner(engine, actor=world.facilitator,
+                                      partnership_id=world.partnerships["corporatie"].id)
     assert refused.value.key == "error.partner_has_proposals"
     pf.send(engine, world, "corporatie")
     assert pf.recipient(engine, world, "corporatie").reply_by == \
@@ -384,6 +400,40 @@ def test_only_the_forward_moves_are_possible(engine, world):
     with pytest.raises(InvalidInput) as answered:
         move(RecipientStatus.ANSWERED)  # "answered" comes with an answer, never by hand
     assert answered.value.key == "proposal.move_not_possible"
+
+
+FACILITATOR_MOVES = {RecipientStatus.CONCEPT: RecipientStatus.SENT, RecipientStatus.SENT: RecipientStatus.IN_PROGRESS,
+                     RecipientStatus.ANSWERED: RecipientStatus.DONE}
+
+
+@pytest.mark.parametrize("decision", [None, *Decision])
+@pytest.mark.parametrize("status", list(RecipientStatus))
+def test_the_move_offered_is_the_one_move_from_a_status_and_never_carries_out_a_rejection(status, decision):
+    expected = None if decision == Decision.REJECTED and status == RecipientStatus.ANSWERED \
+        else FACILITATOR_MOVES.get(status)
+    assert proposals.possible_move(status, decision) == expected
+    official = proposals.possible_move(status.value, decision and decision.value, official=True)
+    assert official == (None if status == RecipientStatus.CONCEPT else expected)
+
+
+@pytest.mark.parametrize("decision", [Decision.ACCEPTED, Decision.REJECTED])
+def test_every_move_the_view_offers_is_one_the_service_makes(engine, world, decision):
+    def row():
+        return pf.recipient(engine, world, "gemeente")
+
+    walked = []
+    while (move := row().next_move) is not None:
+        proposals.move_recipient(engine, actor=world.facilitator, recipient_id=row().id, to=move)
+        walked.append(move)
+    assert walked == [RecipientStatus.SENT, RecipientStatus.IN_PROGRESS]
+    pf.answer(engine, world, "gemeente", decision)
+    while (move := proposals.possible_move(row().status, row().decision, official=True)) is not None:
+        proposals.move_recipient(engine, actor=world.official, recipient_id=row().id, to=move)
+        walked.append(move)
+    carried_out = decision != Decision.REJECTED
+    assert walked[2:] == ([RecipientStatus.DONE] if carried_out else [])
+    assert row().status == (RecipientStatus.DONE if carried_out else RecipientStatus.ANSWERED)
+    assert row().next_move is None
 
 
 def test_an_official_sets_in_progress_for_their_own_organisation_only(engine, world):
@@ -428,7 +478,7 @@ def test_the_facilitator_enters_an_answer_received_by_letter(engine, world):
     assert nobody.value.key == "validation.required"
     with pytest.raises(InvalidInput) as long:
         enter(pf.an_answer(Decision.REJECTED, "te lang " * 600))
-    assert (long.value.key, long.value.params["field"]) == ("validation.too_long", "reasons")
+    assert (long.value.key, long.value.params["field"]) == ("validation.too_long_by", "reasons")
     assert _answer_of(engine, rid) == (SENT, None, "", "", None, 0)
 
     before = utcnow()
@@ -507,7 +557,7 @@ def test_after_done_the_answer_no_longer_changes(engine, world):
     assert answered[0] == RecipientStatus.DONE
 
 
-# --- reply links (issue 5) -----------------------------------------------------------------------
+# --- reply links ---------------------------------------------------------------------------------
 
 
 def test_a_reply_link_needs_a_sent_proposal_and_is_stored_only_as_a_hash(engine, world):
@@ -789,6 +839,25 @@ def test_an_official_sees_only_what_was_sent_to_their_organisation(engine, world
             answers.proposals_for_official(engine, actor=actor)
 
 
+def test_an_official_sees_this_school_year_first_with_the_year_named(engine, world):
+    """Last year's proposal still waiting (a late answer stays possible) comes after this year's."""
+    from sqlalchemy import update
+
+    from kinderwijkraad.db import write_session
+    from kinderwijkraad.models import Proposal
+    from tests import factories
+
+    last_year = factories.cycle(engine, world.admin, world.cycle.neighbourhood_id, school_year="2025-2026")
+    second, other = _second_proposal(engine, world, keys=("gemeente",))
+    with write_session(engine) as session:  # written last year (the cycle it belongs to)
+        session.execute(update(Proposal).where(Proposal.id == world.proposal_id).values(cycle_id=last_year.id))
+    pf.send(engine, world, "gemeente")  # last year's: waiting, the earliest reply-by date
+    proposals.move_recipient(engine, actor=world.facilitator, recipient_id=other["gemeente"], to=SENT)
+    listed = answers.proposals_for_official(engine, actor=world.official)
+    assert [(view.id, view.school_year) for view, _ in listed] == [
+        (second, world.cycle.school_year), (world.proposal_id, "2025-2026")]
+
+
 # --- the dossier and the archive -----------------------------------------------------------------
 
 
@@ -809,7 +878,7 @@ def test_the_dossier_carries_support_quotes_and_photos(engine, tmp_path):
         ("Vogelbuurt", "Rivierstad", "2026-2027")
     assert (dossier.title, dossier.theme, dossier.place_owner) == ("Speeltuin", "Speeltuin", "Gemeente Rivierstad")
     assert dossier.cost_band == t("cost_band.high")
-    assert dossier.reply_by == long_date(row.reply_by) and dossier.letter_date == long_date(proposals.today())
+    assert dossier.reply_by == format_date(row.reply_by) and dossier.letter_date == format_date(proposals.today())
     assert (dossier.contact_name, dossier.contact_email) == (pf.FACILITATOR_NAME, pf.FACILITATOR_EMAIL)
 
     support = dossier.support
@@ -873,7 +942,8 @@ def test_the_archive_export_writes_one_pdf_per_recipient(engine, world, tmp_path
     with pytest.raises(NotFound):
         proposals.export_proposals(engine, directory=tmp_path / "none", photos_dir=tmp_path, cycle_id=999_999)
     _renderer_or_skip()
-    councils.add_partner(engine, actor=world.admin, cycle_id=world.other_cycle.id, organisation_id=world.gemeente.id)
+    neighbourhoods.add_partner(engine, actor=world.admin, cycle_id=world.other_cycle.id,
+                               organisation_id=world.gemeente.id)
     elsewhere = proposals.create_proposal(engine, actor=world.other_facilitator, cycle_id=world.other_cycle.id,
                                           theme_id=None, plan_ids=[], fields={"title": "Ander voorstel"},
                                           recipients=[(world.gemeente.id, None)])
@@ -913,6 +983,36 @@ def test_the_audit_log_follows_a_proposal_without_the_childrens_words(engine, wo
     with pytest.raises(NotFound):
         audit.audit_log(engine, actor=world.facilitator, cycle_id=999_999)
 
+
+
+def test_a_proposals_history_is_its_own_and_its_recipients_entries_only(engine, world):
+    other_id, other = _second_proposal(engine, world)
+    pf.send(engine, world, "gemeente")
+    proposals.move_recipient(engine, actor=world.facilitator, recipient_id=other["gemeente"], to=SENT)
+    proposals.update_proposal(engine, actor=world.facilitator, proposal_id=world.proposal_id, seen_revision=0,
+                              fields={**world.fields, "ask": "Nieuwe schommels"})
+    pf.answer(engine, world, "corporatie")
+    mine = {"proposal": [world.proposal_id], "recipient": list(world.recipients.values())}
+
+    def history(**kwargs):
+        return audit.subject_history(engine, actor=world.facilitator, cycle_id=world.cycle.id, subjects=mine,
+                                     **kwargs)
+
+    everything = audit.audit_log(engine, actor=world.facilitator, cycle_id=world.cycle.id)
+    expected = [row for row in everything if row.subject_id in mine.get(row.subject, ())]
+    assert history() == expected
+    assert [(row.action, row.subject) for row in history()] == [
+        ("recipient.answered", "recipient"), ("recipient.status", "recipient"), ("proposal.edited", "proposal"),
+        ("recipient.status", "recipient"), ("proposal.created", "proposal")]
+    # The limit counts this proposal's entries: the other proposal's newer ones do not push them out.
+    proposals.update_proposal(engine, actor=world.facilitator, proposal_id=other_id, seen_revision=0,
+                              fields={**world.fields, "title": "Ander voorstel"})
+    assert history(limit=2) == expected[:2]
+    assert audit.subject_history(engine, actor=world.facilitator, cycle_id=world.cycle.id,
+                                 subjects={"proposal": [], "recipient": []}) == []
+    for outsider in (world.official, world.other_facilitator):
+        with pytest.raises(NotAllowed):
+            audit.subject_history(engine, actor=outsider, cycle_id=world.cycle.id, subjects=mine)
 
 
 def test_a_rejected_proposal_is_never_marked_carried_out(engine, world):

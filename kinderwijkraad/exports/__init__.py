@@ -1,1 +1,2 @@
-"""Pure renderers: data in, bytes out (PDF via fpdf2, CSV). They never query the database."""
+"""Pure renderers: data in, bytes out (PDF via fpdf2, JSON, CSV), each named
+`render_<thing>_<format>`. They never query the database; a page gets the bytes from a service."""

@@ -1,23 +1,21 @@
 """The answer to an access request ("inzageverzoek") for one child: what the app holds about them,
 as JSON (for the school board's records) and as a PDF (for the parents).
 
-Pure renderers over the frozen `AccessExport` assembled by services/privacy.py; enum values come in
-as their stored strings ("given", "chair") and are translated here. The statements — votes are
+Pure renderers over the frozen `AccessExport` assembled by services/access_requests.py; enum
+values come in as their stored strings ("given", "chair") and are translated here. The statements — votes are
 secret, plans are team work, a first name is all the app keeps — are part of both renderings.
 """
 
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from kinderwijkraad.exports.pdf import INK, MUTED, SANS, STRONG, KwrPDF
-from kinderwijkraad.exports.proposals import Flow
-from kinderwijkraad.i18n import current_language, long_date, t
-
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+from kinderwijkraad.config import AMSTERDAM
+from kinderwijkraad.exports.pdf import INK, MUTED, SANS, STRONG, Flow, KwrPDF
+from kinderwijkraad.i18n import current_language, format_date, t
 
 
 @dataclass(frozen=True)
@@ -47,6 +45,9 @@ class AccessExport:
     removal_due: datetime | None  # closed_at + retention_days
     generated_at: datetime
     generated_by: str
+    # The child's number in the app ("kind-17"): in the file name and the document instead of the name,
+    # so two children of one class get two files that say which is which.
+    reference: str = ""
 
 
 STATEMENTS = ("name_only", "votes", "plans", "consent_slip", "retention", "roles")
@@ -55,9 +56,9 @@ STATEMENTS = ("name_only", "votes", "plans", "consent_slip", "retention", "roles
 def statements(export: AccessExport) -> dict[str, str]:
     """The explanations both renderings carry, in the current language."""
     if export.removal_due is not None:
-        retention = t("access.statement.retention_due", days=export.retention_days, date=_day(export.removal_due))
+        retention = t("access.statement.retention_due", count=export.retention_days, date=_day(export.removal_due))
     else:
-        retention = t("access.statement.retention", days=export.retention_days)
+        retention = t("access.statement.retention", count=export.retention_days)
     return {
         "name_only": t("access.statement.name_only"),
         "votes": t("access.statement.votes", name=export.first_name),
@@ -77,20 +78,23 @@ def _local(moment: datetime) -> datetime:
 
 
 def _day(moment: datetime) -> str:
-    return long_date(_local(moment).date())
+    return format_date(_local(moment).date())
 
 
 def _when(moment: datetime | None) -> str:
     if moment is None:
         return "—"
     local = _local(moment)
-    return t("access.when", date=long_date(local.date()), time=local.strftime("%H:%M"))
+    return t("access.when", date=format_date(local.date()), time=local.strftime("%H:%M"))
 
 
 def file_stem(export: AccessExport) -> str:
-    """"inzage-groep-8-2025-2026": no name in the file name (downloads folders are shared)."""
-    safe = "".join(ch if ch.isalnum() else "-" for ch in export.class_name.casefold())
-    return "-".join(part for part in ("inzage", *safe.split("-"), export.school_year) if part)
+    """"inzage-obs-de-regenboog-groep-8-2025-2026-kind-17": school, class, year and the child's
+    reference (also in the document), never the name (downloads folders are shared)."""
+    words = " ".join((export.school, export.class_name, export.school_year, export.reference))
+    safe = "".join(ch if ch.isalnum() else "-" for ch in unicodedata.normalize("NFKD", words.casefold())
+                   if not unicodedata.combining(ch))
+    return "-".join(part for part in ("inzage", *safe.split("-")) if part)
 
 
 # -- JSON ------------------------------------------------------------------------------------------
@@ -103,6 +107,7 @@ def render_access_json(export: AccessExport) -> bytes:
         "language": current_language(),
         "generated_at": _iso(export.generated_at),
         "generated_by": export.generated_by,
+        "reference": export.reference,
         "child": {
             "first_name": export.first_name,
             "school": export.school,
@@ -187,6 +192,7 @@ def render_access_pdf(export: AccessExport) -> bytes:
     _heading(flow, t("access.heading.child"))
     _rows(flow, [
         (t("access.first_name"), export.first_name),
+        *([(t("access.reference"), export.reference)] if export.reference else []),
         (t("access.class"), export.class_name),
         (t("access.school"), export.school),
         (t("access.wijk"), t("access.wijk_value", wijk=export.wijk, municipality=export.municipality)),
@@ -206,12 +212,12 @@ def render_access_pdf(export: AccessExport) -> bytes:
         _paragraph(flow, t("access.not_a_member"))
     else:
         status = t("access.active") if export.council_active else t("access.inactive")
-        attended = ", ".join(long_date(day) for day in export.meetings_attended) or t("access.none")
+        attended = ", ".join(format_date(day) for day in export.meetings_attended) or t("access.none")
         _rows(flow, [
             (t("access.role"), f"{t(f'council_role.{export.council_role}')} ({status})"),
             (t("access.member_since"), _when(export.member_since)),
             (t("access.meetings"), t("access.meetings_value", attended=len(export.meetings_attended),
-                                     held=export.meetings_held)),
+                                     count=export.meetings_held)),
             (t("access.meetings_dates"), attended),
         ])
 

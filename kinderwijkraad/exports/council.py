@@ -6,8 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from kinderwijkraad.exports.pdf import INK, MUTED, SANS, STRONG, WEAK, KwrPDF
-from kinderwijkraad.exports.proposals import Flow
+from kinderwijkraad.exports.pdf import INK, MUTED, SANS, STRONG, WEAK, Flow, KwrPDF
 from kinderwijkraad.i18n import t
 
 
@@ -127,7 +126,7 @@ def _border(pdf: KwrPDF) -> None:
 # -- certificates ----------------------------------------------------------------------------------
 
 
-def render_certificates(certificates: list[Certificate]) -> bytes:
+def render_certificates_pdf(certificates: list[Certificate]) -> bytes:
     """A4 landscape, one page per member: "Certificaat van deelname", the first name big, the
     role, class and school, council and school year, and at the bottom the date and a line for
     the alderman's signature with name and title underneath. A border, bunting and a rosette
@@ -218,7 +217,7 @@ BODY = 11.5
 LINE_H = 5.8
 
 
-def render_installation_programme(programme: InstallationProgramme) -> bytes:
+def render_installation_programme_pdf(programme: InstallationProgramme) -> bytes:
     """A4 portrait: the council's name and "Installatie", date, venue and school year; the
     programme items with their times; the members; who installs the council. Flows over pages
     when the lists are long; a heading never stays alone at the bottom of a page."""

@@ -8,8 +8,7 @@ import math
 from dataclasses import dataclass, field
 
 from kinderwijkraad.exports.council import draw_bunting
-from kinderwijkraad.exports.pdf import HIGHLIGHT, INK, MUTED, SANS, STRONG, WEAK, KwrPDF
-from kinderwijkraad.exports.proposals import Flow, wrap
+from kinderwijkraad.exports.pdf import HIGHLIGHT, INK, MUTED, SANS, STRONG, WEAK, Flow, KwrPDF, wrap
 from kinderwijkraad.i18n import t
 
 
@@ -40,6 +39,8 @@ class FeedbackSheet:
     date_text: str
     plans: list[FeedbackPlan]
     closing: str  # a last word from the council, may be empty
+    # Answers still without words for the children ("Gemeente: plan"): the sheet is not to be shared.
+    waiting_for_words: tuple[str, ...] = ()
 
 
 RGB = tuple[int, int, int]
@@ -72,7 +73,7 @@ CAP_NEXT = 3
 WHITE: RGB = (255, 255, 255)
 
 
-def render_feedback_sheet(sheet: FeedbackSheet) -> bytes:
+def render_feedback_sheet_pdf(sheet: FeedbackSheet) -> bytes:
     """A4 landscape in large type: a header with the class, school, council and date; then each
     plan on a page of its own (two on a page when both are short): title, theme and outcome,
     what was asked, and per answer the organisation, a coloured badge with a drawn symbol (check,

@@ -1,5 +1,6 @@
-"""The shared base of every PDF the app prints: embedded fonts, metadata, safe text, a bar chart
-and a simple table, all drawn with fpdf2 primitives.
+"""The shared base of every PDF the app prints: embedded fonts, metadata, safe text, a bar chart,
+a simple table, and the layout engine for long texts (`wrap`, and `Flow`: a cursor that continues
+on the next page), all drawn with fpdf2 primitives.
 
 Why a base class: each PDF must embed the same fonts (so Dutch ĳ, ë and é print on any
 printer), must never let a hostile title crash a lesson or make fpdf2 read a file, and must
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -18,7 +19,7 @@ from fpdf import FPDF, ResourceAccessPolicy
 from fpdf.enums import MethodReturnValue
 
 from kinderwijkraad.config import PROJECT_ROOT
-from kinderwijkraad.i18n import current_language, t
+from kinderwijkraad.i18n import current_language, format_number, t
 
 logger = logging.getLogger(__name__)
 
@@ -200,9 +201,8 @@ class KwrPDF(FPDF):
             return []
         # More characters than could ever fit are never measured: keeps a 10,000-char word cheap.
         limit = int(max_lines * width / max(self.get_string_width("i"), 0.1)) + 2
-        wrapped: list[str] = self.multi_cell(
-            width, text=text[:limit], dry_run=True, output=MethodReturnValue.LINES, padding=0
-        )
+        wrapped = self.multi_cell(width, text=text[:limit], dry_run=True, output=MethodReturnValue.LINES, padding=0)
+        assert isinstance(wrapped, list)  # output=LINES returns the lines alone
         truncated = len(text) > limit
         if len(wrapped) <= max_lines and not truncated:
             return wrapped
@@ -254,11 +254,12 @@ class KwrPDF(FPDF):
             self.cell(self.epw, 5, t("pdf.page", page=self.page_no(), pages="{nb}"), align="C")
             self.set_text_color(*INK)
 
-    def dashed_line(self, x1: float, y1: float, x2: float, y2: float) -> None:
+    def dashed_line(self, x1: float, y1: float, x2: float, y2: float,
+                    dash_length: float = 2.0, space_length: float = 1.5) -> None:
         """A cut line: thin, grey, dashed."""
         self.set_draw_color(*RULE)
         self.set_line_width(0.25)
-        self.set_dash_pattern(dash=2.0, gap=1.5)
+        self.set_dash_pattern(dash=dash_length, gap=space_length)
         self.line(x1, y1, x2, y2)
         self.set_dash_pattern()
         self.set_draw_color(*INK)
@@ -280,10 +281,6 @@ class Bar:
     label: str
     value: float
     strong: bool = False
-
-
-def format_number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
 def draw_bar_chart(
@@ -389,3 +386,93 @@ def draw_table(
         pdf.line(x, y, x + total_w, y)
     pdf.set_draw_color(*INK)
     return y
+
+
+# -- a cursor that flows down the page and on to the next ------------------------------------------
+
+
+def wrap(pdf: KwrPDF, text: str, width: float, cap: int) -> tuple[list[str], bool]:
+    """`text` wrapped to `width` in the current font, at most `cap` lines; True when it was cut
+    (the last line then ends in an ellipsis)."""
+    lines = pdf.lines(text, width, cap + 1)
+    if len(lines) > cap:
+        return [*lines[: cap - 1], pdf.fit(lines[cap - 1].rstrip(ELLIPSIS) + ELLIPSIS, width)], True
+    cut = bool(lines) and lines[-1].endswith(ELLIPSIS) and not " ".join(text.split()).endswith(ELLIPSIS)
+    return lines, cut
+
+
+Decoration = Callable[[float, float], None]  # (top, height) of one printed line
+
+
+class Flow:
+    """A vertical cursor between `top` and `bottom` that continues on a new page when the next
+    line does not fit. Used by every renderer whose texts can be long: the dossier, the programme,
+    the feedback sheet, the year report and the access export."""
+
+    def __init__(self, pdf: KwrPDF, *, x: float, width: float, top: float, bottom: float) -> None:
+        self.pdf = pdf
+        self.x = x
+        self.width = width
+        self.top = top
+        self.bottom = bottom
+        self.y = top
+
+    @property
+    def at_top(self) -> bool:
+        return self.y <= self.top + 0.01
+
+    def new_page(self) -> None:
+        self.pdf.add_page()
+        self.y = self.top
+
+    def room(self) -> float:
+        return self.bottom - self.y
+
+    def ensure(self, height: float) -> None:
+        """Start a new page unless `height` fits below the cursor (or the page is still empty)."""
+        if self.y + height > self.bottom + 0.01 and not self.at_top:
+            self.new_page()
+
+    def gap(self, height: float) -> None:
+        """White space, dropped at the top of a page."""
+        if not self.at_top:
+            self.y = min(self.y + height, self.bottom)
+
+    def heading(self, text: str, *, size: float, gap: float, keep: float, text_h: float, rule_at: float,
+                advance: float) -> None:
+        """A bold section heading with a thin rule under it, kept on one page with the first `keep`
+        mm of what follows. The measures are each document's own."""
+        self.gap(gap)
+        self.ensure(keep)
+        pdf = self.pdf
+        pdf.set_font(SANS, "B", size)
+        pdf.set_text_color(*STRONG)
+        pdf.text_line(self.x, self.y, self.width, text, h=text_h)
+        pdf.set_draw_color(*WEAK)
+        pdf.set_line_width(0.3)
+        pdf.line(self.x, self.y + rule_at, self.x + self.width, self.y + rule_at)
+        pdf.set_draw_color(*INK)
+        pdf.set_text_color(*INK)
+        self.y += advance
+
+    def print_lines(
+        self,
+        lines: Sequence[str],
+        *,
+        line_h: float,
+        indent: float = 0.0,
+        right: float = 0.0,
+        align: str = "L",
+        decorate: Decoration | None = None,
+    ) -> None:
+        """Lines in the current font and colour, one by one, a new page where the next does not fit.
+        `decorate` draws behind each line (a quote bar, a tinted box), so it splits with the text."""
+        pdf = self.pdf
+        for line in lines:
+            if self.y + line_h > self.bottom + 0.01:
+                self.new_page()  # fpdf2 keeps the font and colours across the page break
+            if decorate is not None:
+                decorate(self.y, line_h)
+            pdf.set_xy(self.x + indent, self.y)
+            pdf.cell(self.width - indent - right, line_h, line, align=align)
+            self.y += line_h

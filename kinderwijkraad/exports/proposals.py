@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import logging
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from PIL import Image
@@ -27,9 +27,11 @@ from kinderwijkraad.exports.pdf import (
     STRONG,
     WEAK,
     Bar,
+    Flow,
     KwrPDF,
     draw_bar_chart,
     format_number,
+    wrap,
 )
 from kinderwijkraad.i18n import t
 
@@ -96,96 +98,6 @@ class Dossier:
     quotes: list[PlanQuote] = field(default_factory=list)
     support: Support | None = None
     photos: list[DossierPhoto] = field(default_factory=list)
-
-
-# -- a cursor that flows down the page and on to the next ------------------------------------------
-
-
-def wrap(pdf: KwrPDF, text: str, width: float, cap: int) -> tuple[list[str], bool]:
-    """`text` wrapped to `width` in the current font, at most `cap` lines; True when it was cut
-    (the last line then ends in an ellipsis)."""
-    lines = pdf.lines(text, width, cap + 1)
-    if len(lines) > cap:
-        return [*lines[: cap - 1], pdf.fit(lines[cap - 1].rstrip(ELLIPSIS) + ELLIPSIS, width)], True
-    cut = bool(lines) and lines[-1].endswith(ELLIPSIS) and not " ".join(text.split()).endswith(ELLIPSIS)
-    return lines, cut
-
-
-Decoration = Callable[[float, float], None]  # (top, height) of one printed line
-
-
-class Flow:
-    """A vertical cursor between `top` and `bottom` that continues on a new page when the next
-    line does not fit. Used by every renderer whose texts can be long: the dossier, the programme
-    and the feedback sheet."""
-
-    def __init__(self, pdf: KwrPDF, *, x: float, width: float, top: float, bottom: float) -> None:
-        self.pdf = pdf
-        self.x = x
-        self.width = width
-        self.top = top
-        self.bottom = bottom
-        self.y = top
-
-    @property
-    def at_top(self) -> bool:
-        return self.y <= self.top + 0.01
-
-    def new_page(self) -> None:
-        self.pdf.add_page()
-        self.y = self.top
-
-    def room(self) -> float:
-        return self.bottom - self.y
-
-    def ensure(self, height: float) -> None:
-        """Start a new page unless `height` fits below the cursor (or the page is still empty)."""
-        if self.y + height > self.bottom + 0.01 and not self.at_top:
-            self.new_page()
-
-    def gap(self, height: float) -> None:
-        """White space, dropped at the top of a page."""
-        if not self.at_top:
-            self.y = min(self.y + height, self.bottom)
-
-    def heading(self, text: str, *, size: float, gap: float, keep: float, text_h: float, rule_at: float,
-                advance: float) -> None:
-        """A bold section heading with a thin rule under it, kept on one page with the first `keep`
-        mm of what follows. The measures are each document's own."""
-        self.gap(gap)
-        self.ensure(keep)
-        pdf = self.pdf
-        pdf.set_font(SANS, "B", size)
-        pdf.set_text_color(*STRONG)
-        pdf.text_line(self.x, self.y, self.width, text, h=text_h)
-        pdf.set_draw_color(*WEAK)
-        pdf.set_line_width(0.3)
-        pdf.line(self.x, self.y + rule_at, self.x + self.width, self.y + rule_at)
-        pdf.set_draw_color(*INK)
-        pdf.set_text_color(*INK)
-        self.y += advance
-
-    def print_lines(
-        self,
-        lines: Sequence[str],
-        *,
-        line_h: float,
-        indent: float = 0.0,
-        right: float = 0.0,
-        align: str = "L",
-        decorate: Decoration | None = None,
-    ) -> None:
-        """Lines in the current font and colour, one by one, a new page where the next does not fit.
-        `decorate` draws behind each line (a quote bar, a tinted box), so it splits with the text."""
-        pdf = self.pdf
-        for line in lines:
-            if self.y + line_h > self.bottom + 0.01:
-                self.new_page()  # fpdf2 keeps the font and colours across the page break
-            if decorate is not None:
-                decorate(self.y, line_h)
-            pdf.set_xy(self.x + indent, self.y)
-            pdf.cell(self.width - indent - right, line_h, line, align=align)
-            self.y += line_h
 
 
 # -- the dossier -----------------------------------------------------------------------------------
@@ -619,7 +531,7 @@ def _place_image(pdf: KwrPDF, photo: DossierPhoto, x: float, y: float, w: float,
     alt = _short(photo.alt_text or photo.caption, 300) or t("pdf.dossier.photo_alt")
     try:
         pdf.image(io.BytesIO(photo.data), x=x, y=y, w=w, h=h, alt_text=alt)
-    except Exception:  # noqa: BLE001 - a photo never breaks the dossier
+    except Exception:  # a photo never breaks the dossier
         logger.warning("dossier photo (%d bytes) could not be embedded: printed as a placeholder", len(photo.data),
                        exc_info=True)
         return False

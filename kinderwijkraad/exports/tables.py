@@ -50,15 +50,11 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def results_csv(report: ResultsReport) -> bytes:
-    """One line per option: place, option, cards & booth, paper, total, in the top 3."""
-    header = [
-        t("csv.results.place"),
-        t("csv.results.option"),
-        t("csv.results.electronic"),
-        t("csv.results.paper"),
-        t("csv.results.total"),
-        t("csv.results.top3"),
-    ]
-    rows = [(r.place, r.option, r.electronic, r.paper, r.total, r.top) for r in report.rows]
+def render_results_csv(report: ResultsReport) -> bytes:
+    """One line per option: place, option, cards & booth, paper (where that split is published),
+    total, in the top 3."""
+    split = [t("csv.results.electronic"), t("csv.results.paper")] if report.split else []
+    header = [t("csv.results.place"), t("csv.results.option"), *split, t("csv.results.total"), t("csv.results.top3")]
+    rows = [(r.place, r.option, *((r.electronic, r.paper) if report.split else ()), r.total, r.top)
+            for r in report.rows]
     return csv_bytes(header, rows)

@@ -29,7 +29,7 @@ from kinderwijkraad.exports.pdf import (
     draw_table,
     format_number,
 )
-from kinderwijkraad.i18n import t
+from kinderwijkraad.i18n import format_percent, t
 
 # -- voting cards ------------------------------------------------------------------------------------
 
@@ -72,7 +72,7 @@ def qr_png(url: str) -> io.BytesIO:
     return buffer
 
 
-def voting_cards_pdf(sheet: CardSheet) -> bytes:
+def render_voting_cards_pdf(sheet: CardSheet) -> bytes:
     """A4 portrait, 2 × 5 cards a page between dashed cut lines, "blad 1/3" in the footer.
 
     Each card: poll title, class, a 30 mm QR code and the code in large monospaced bold (for a
@@ -106,7 +106,9 @@ def _draw_card(pdf: KwrPDF, sheet: CardSheet, card: CardPrint, x0: float, y0: fl
 
     # Fixed position, whatever the title: ≥ 3.5 mm of white (the quiet zone) on every side.
     qr_top = y0 + 18.5
-    pdf.image(qr_png(card.url), x=x0 + CARD_PAD, y=qr_top, w=QR_SIZE, h=QR_SIZE, alt_text=card.code)
+    # The QR code is a link too: a card sheet opened on a screen can be tapped, and a test can
+    # read the address the QR code carries.
+    pdf.image(qr_png(card.url), x=x0 + CARD_PAD, y=qr_top, w=QR_SIZE, h=QR_SIZE, alt_text=card.code, link=card.url)
 
     right_x = x0 + CARD_PAD + QR_SIZE + 5
     right_w = x0 + CARD_W - CARD_PAD - right_x
@@ -155,7 +157,7 @@ OPTION_ROW_MAX = 16.0
 OPTION_GUTTER = 6.0
 
 
-def ballot_papers_pdf(paper: BallotPaper) -> bytes:
+def render_ballot_papers_pdf(paper: BallotPaper) -> bytes:
     """Two A5 ballot papers on each A4 (landscape) page with a dashed cut line between them.
 
     Each paper: title, class, question, instruction, every option next to an empty box of at
@@ -241,8 +243,8 @@ def _draw_options(pdf: KwrPDF, options: list[str], *, x: float, y: float, w: flo
 @dataclass(frozen=True)
 class ResultRow:
     option: str
-    electronic: int  # from cards and the booth
-    paper: int  # from paper tallies
+    electronic: int | None  # from cards and the booth; None where the split is not published
+    paper: int | None  # from paper tallies
     total: int
     place: int  # 1-based; ties share a place
     top: bool  # in the top 3: highlighted
@@ -267,6 +269,7 @@ class ResultsReport:
     turnout: list[TurnoutRow]
     winners_note: str
     footnote: str
+    split: bool = True  # the table has the tablet and paper columns (ResultRow's numbers are set)
 
 
 PAGE_MARGIN = 12.0
@@ -278,7 +281,7 @@ HEADING_H = 8.0
 SECTION_GAP = 3.0
 
 
-def results_pdf(report: ResultsReport) -> bytes:
+def render_results_pdf(report: ResultsReport) -> bytes:
     """One A4 page for the notice board: title, scope, method and date; a bar chart of the totals
     (top 3 in a strong colour); the table per option (cards & booth / paper / total); turnout per
     class; the notes.
@@ -324,17 +327,17 @@ def results_pdf(report: ResultsReport) -> bytes:
 
     y = _heading(pdf, x, y, w, t("pdf.results.table"))
     pdf.set_font(SANS, "B", font_size)
-    numbers = [
-        _number_column(pdf, t("pdf.results.col.place"), 14),
-        _number_column(pdf, t("pdf.results.col.electronic"), 22),
-        _number_column(pdf, t("pdf.results.col.paper"), 18),
-        _number_column(pdf, t("pdf.results.col.total"), 18),
-    ]
+    split = [_number_column(pdf, t("pdf.results.col.electronic"), 22),
+             _number_column(pdf, t("pdf.results.col.paper"), 18)] if report.split else []
+    numbers = [_number_column(pdf, t("pdf.results.col.place"), 14), *split,
+               _number_column(pdf, t("pdf.results.col.total"), 18)]
     option_column = Column(t("pdf.results.col.option"), w - sum(c.width for c in numbers))
     columns = [numbers[0], option_column, *numbers[1:]]
     rows = [
         TableRow(
-            [str(r.place), r.option, format_number(r.electronic), format_number(r.paper), format_number(r.total)],
+            [str(r.place), r.option,
+             *((format_number(r.electronic or 0), format_number(r.paper or 0)) if report.split else ()),
+             format_number(r.total)],
             bold=r.top,
             highlight=r.top,
         )
@@ -364,7 +367,7 @@ def results_pdf(report: ResultsReport) -> bytes:
                     r.label,
                     format_number(r.ballots),
                     format_number(r.pupils),
-                    f"{round(100 * r.ballots / r.pupils)}%" if r.pupils > 0 else "–",
+                    format_percent(r.ballots / r.pupils) if r.pupils > 0 else "–",
                     t("pdf.results.shown_yes") if r.shown else t("pdf.results.shown_no"),
                 ]
             )

@@ -2,7 +2,7 @@
 same figures as the facilitator's dashboard — lessons, plans, turnout, proposals and answers,
 feedback, the participation self-check — with charts drawn in the PDF itself.
 
-Pure renderer: services/dashboards.py assembles the frozen `YearReport` (translated labels,
+Pure renderer: services/year_report.py assembles the frozen `YearReport` (translated labels,
 formatted dates, percentages as numbers 0-100); nothing here queries or names a child.
 """
 
@@ -20,14 +20,15 @@ from kinderwijkraad.exports.pdf import (
     WEAK,
     Bar,
     Column,
+    Flow,
     KwrPDF,
     TableRow,
     draw_bar_chart,
     draw_table,
     format_number,
+    wrap,
 )
-from kinderwijkraad.exports.proposals import Flow, wrap
-from kinderwijkraad.i18n import t
+from kinderwijkraad.i18n import format_percent, t
 
 
 @dataclass(frozen=True)
@@ -116,8 +117,9 @@ class YearReport:
 
 
 def percent(value: float) -> str:
-    """A share as the report prints it everywhere: "88%" (whole percents, like the notice board)."""
-    return f"{round(value)}%"
+    """A share in percent (87.5) as the report prints it everywhere: "88%" (whole percents, like
+    the notice board)."""
+    return format_percent(value / 100)
 
 
 # -- layout ----------------------------------------------------------------------------------------
@@ -160,7 +162,7 @@ class _Meter:
     value: str
 
 
-def render_year_report(report: YearReport) -> bytes:
+def render_year_report_pdf(report: YearReport) -> bytes:
     """The year report as an A4 PDF/A-2B for the partners: a header with the council, wijk,
     municipality, school year, phase and date; the key figures as tiles; lessons and plans per
     class; the vote (its result per theme, turnout per class and per school); the proposals with
@@ -380,8 +382,8 @@ def _vote(flow: Flow, report: YearReport) -> None:
     _style(pdf, 11, "B")
     flow.print_lines(title, line_h=5.6)
     if report.pupils:
-        _say(flow, t("pdf.year.turnout_line", ballots=format_number(report.ballots),
-                     pupils=format_number(report.pupils), turnout=percent(report.turnout_pct)), cap=2)
+        _say(flow, t("pdf.year.turnout_line", ballots=t("count.ballots", count=report.ballots),
+                     pupils=t("count.pupils", count=report.pupils), turnout=percent(report.turnout_pct)), cap=2)
     _theme_chart(flow, report.theme_bars)
     if report.classes:
         several = len({" ".join(c.school.split()) for c in report.classes}) > 1
@@ -479,7 +481,7 @@ def _meters(flow: Flow, meters: Sequence[_Meter], *, label_w: float, row_h: floa
 def _days(days: int | None) -> str:
     if days is None:
         return NONE
-    return t("pdf.year.day") if days == 1 else t("pdf.year.days", count=format_number(days))
+    return t("pdf.year.days", count=days)
 
 
 def _proposals(flow: Flow, report: YearReport) -> None:

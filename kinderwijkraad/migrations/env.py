@@ -43,7 +43,7 @@ def run_migrations_online() -> None:
         engine.dispose()
 
 
-def _run(connection) -> None:  # noqa: ANN001 - SQLAlchemy connection
+def _run(connection) -> None:  # SQLAlchemy connection
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

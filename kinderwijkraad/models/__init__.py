@@ -31,24 +31,6 @@ from kinderwijkraad.models.council import (  # noqa: E402
     WorkItem,
     WorkStatus,
 )
-from kinderwijkraad.models.councils import (  # noqa: E402
-    Classroom,
-    ClassroomCreate,
-    Contact,
-    ContactCreate,
-    Cycle,
-    CycleCreate,
-    Neighbourhood,
-    NeighbourhoodCreate,
-    Organisation,
-    OrganisationCreate,
-    OrganisationKind,
-    Partnership,
-    PartnershipCreate,
-    Phase,
-    School,
-    SchoolCreate,
-)
 from kinderwijkraad.models.lessons import (  # noqa: E402
     BrainstormNote,
     Device,
@@ -67,6 +49,24 @@ from kinderwijkraad.models.lessons import (  # noqa: E402
     Team,
     Text,
     Theme,
+)
+from kinderwijkraad.models.neighbourhoods import (  # noqa: E402
+    Classroom,
+    ClassroomCreate,
+    Contact,
+    ContactCreate,
+    Cycle,
+    CycleCreate,
+    Neighbourhood,
+    NeighbourhoodCreate,
+    Organisation,
+    OrganisationCreate,
+    OrganisationKind,
+    Partnership,
+    PartnershipCreate,
+    Phase,
+    School,
+    SchoolCreate,
 )
 from kinderwijkraad.models.privacy import (  # noqa: E402
     DEFAULT_RETENTION_DAYS,
@@ -97,6 +97,7 @@ from kinderwijkraad.models.voting import (  # noqa: E402
     PaperTally,
     Poll,
     PollOption,
+    PollStatus,
     Receipt,
     VotingCard,
 )
@@ -109,7 +110,7 @@ __all__ = [
     "UserUpdate", "BrainstormNote", "Device", "FieldType", "Lesson", "LessonRun", "LessonSeries",
     "LessonTemplate", "Mood", "Plan", "PlanField", "PlanForm", "PlanStatus", "Step", "StepKind", "Team", "Text",
     "Theme", "Ballot", "BallotKind", "Booth", "Candidate", "CountMethod", "OptionSubject", "PaperTally", "Poll",
-    "PollOption", "Receipt", "VotingCard",
+    "PollOption", "PollStatus", "Receipt", "VotingCard",
     "Attendance", "Consent", "CouncilMember", "CouncilRole", "Installation", "Meeting", "WorkItem",
     "WorkStatus", "AnswerSource", "AuditEntry", "CostBand", "Decision", "FeedbackShare", "Proposal", "ProposalInput",
     "ProposalPlan", "Recipient", "RecipientStatus", "ReplyLink",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import Enum as PyEnum
+from typing import overload
 
 from sqlmodel import DateTime, Enum
 
@@ -13,6 +14,12 @@ EMAIL_PATTERN = r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$"  # empty, or something@domain.t
 def utcnow() -> datetime:
     """Timestamps are stored in UTC; the UI converts to Europe/Amsterdam."""
     return datetime.now(UTC)
+
+
+@overload
+def as_utc(moment: datetime) -> datetime: ...
+@overload
+def as_utc(moment: datetime | None) -> datetime | None: ...
 
 
 def as_utc(moment: datetime | None) -> datetime | None:

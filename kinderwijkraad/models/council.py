@@ -1,8 +1,8 @@
 """The children's council of a cycle: members (signed-up candidates with parental consent), its
-installation, its meetings and the work list of its top-3 themes (capability 5).
+installation, its meetings and the work list of its top-3 themes.
 
 A member is a `Candidate` whose consent slip came back signed: the first name, class and school
-live on the candidate, so a child is written down once and removed once (issue 6 retention).
+live on the candidate, so a child is written down once and removed once (services/retention.py).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Privacy kept by the software (capability 9): how long child-level data stays after a cycle is
+"""Privacy kept by the software: how long child-level data stays after a cycle is
 closed, the record of each retention run, and the facilitator's participation self-check.
 
 The school board is the controller and the app the processor: the settings are the admin's, and

@@ -119,9 +119,11 @@ class Recipient(SQLModel, table=True):
     answered_by: str = Field(default="", max_length=120)
     answer_source: AnswerSource | None = Field(default=None, sa_type=enum_type(AnswerSource))
     answer_revision: int = Field(default=0, ge=0)
-    # The facilitator's version of the answer in words children of 8 understand.
+    # The facilitator's version of the answer in words children of 8 understand, and the answer
+    # revision it was written for: a changed answer makes it out of date (services.feedback).
     child_answer: str = Field(default="", max_length=1000)
     child_next: str = Field(default="", max_length=500)
+    child_answer_revision: int | None = Field(default=None)
 
 
 class ReplyLink(SQLModel, table=True):

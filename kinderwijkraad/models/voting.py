@@ -1,5 +1,5 @@
 """Secret votes: polls, their options, voting cards, booths, ballots, receipts, paper tallies, and
-the children who sign up for the council (capability 4).
+the children who sign up for the council.
 
 Secrecy is a property of the tables, not of the screens: a `Ballot` holds its poll, its class
 and its choices under a random id — no card, no device, no time. Receipts live in their own table
@@ -39,6 +39,15 @@ class CountMethod(StrEnum):
 class OptionSubject(StrEnum):
     THEMES = "themes"
     PLANS = "plans"
+
+
+class PollStatus(StrEnum):
+    """Where a poll stands. Not stored: `services.polls.poll_status` reads it from `opened_at` and
+    `closed_at` by the server's clock, so a planned close needs no job to run."""
+
+    DRAFT = "draft"  # options and settings may still change
+    OPEN = "open"  # classes vote; only turnout is shown
+    CLOSED = "closed"  # results are shown
 
 
 METHODS_FOR_KIND: dict[BallotKind, tuple[CountMethod, ...]] = {

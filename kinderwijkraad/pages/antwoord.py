@@ -6,7 +6,7 @@ from functools import partial
 import streamlit as st
 
 from kinderwijkraad.errors import KwrError
-from kinderwijkraad.i18n import keep_language, t
+from kinderwijkraad.i18n import format_date, keep_language, t
 from kinderwijkraad.services import answers
 from kinderwijkraad.ui import state
 from kinderwijkraad.ui.answer import answer_form, current_answer
@@ -33,7 +33,7 @@ proposal, row = page.proposal, page.recipient
 st.markdown(t("reply.intro", organisation=plain(page.organisation)))
 st.subheader(plain(proposal.title))
 if row.reply_by:
-    st.caption(t("reply.reply_by", date=row.reply_by.strftime("%d-%m-%Y")))
+    st.caption(t("reply.reply_by", date=format_date(row.reply_by, "short")))
 for name in ("problem", "idea", "ask"):
     if proposal.fields[name]:
         st.markdown(f"**{t(f'field.{name}')}**")

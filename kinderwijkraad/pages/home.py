@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from kinderwijkraad.i18n import t
+from kinderwijkraad.i18n import format_date, t
 from kinderwijkraad.models import Phase, Role
-from kinderwijkraad.services import home, proposals
-from kinderwijkraad.ui import auth, navigation
+from kinderwijkraad.services import home, neighbourhoods, proposals
+from kinderwijkraad.ui import auth, navigation, state
 from kinderwijkraad.ui.database import engine
+from kinderwijkraad.ui.errors import shows_errors
 from kinderwijkraad.ui.format import label, plain
 
 actor = auth.require(*navigation.HOME.roles)
@@ -14,6 +15,7 @@ overview = home.home_overview(engine(), actor=actor)
 
 st.title(t("home.title", name=plain(actor.display_name)))
 st.caption(t(f"home.role_intro.{actor.role.value}"))
+state.show_flash()
 
 for todo in overview.todos:
     st.info(t(todo.key, **todo.params), icon=":material/arrow_forward:")
@@ -25,7 +27,7 @@ if late:
         st.subheader(t("home.overdue", count=len(late)))
         for row in late:
             st.error(t("proposal.overdue", organisation=plain(row.organisation), proposal=plain(row.proposal_title),
-                       date=row.reply_by.strftime("%d-%m-%Y")), icon=":material/alarm:")
+                       date=format_date(row.reply_by, "short")), icon=":material/alarm:")
         st.page_link(navigation.PROPOSALS.path.as_posix(), label=t("home.go_proposals"), icon=":material/mail:")
 
 if overview.counts:
@@ -40,10 +42,22 @@ for status in overview.cycles:
         step = phases.index(status.phase) + 1
         st.progress(step / len(phases), text=t("home.phase", phase=label("phase", status.phase),
                                                  step=step, steps=len(phases)))
+        if status.work_reached is not None:
+            # Proposed, never done silently: the facilitator moves the year on with one click.
+            reached = label("phase", status.work_reached)
+            st.warning(t("home.work_reached", phase=reached), icon=":material/fast_forward:")
+            if st.button(t("home.move_to_phase", phase=reached), type="primary",
+                         key=f"home.move.{status.cycle_id}.{status.phase.value}.{status.work_reached.value}"):
+                with shows_errors():
+                    neighbourhoods.advance_cycle_phase(engine(), actor=actor, cycle_id=status.cycle_id,
+                                                       from_phase=status.phase, to_phase=status.work_reached)
+                    state.flash(t("home.phase_moved", wijk=plain(status.neighbourhood_name), phase=reached))
+                    st.rerun()
         for todo in status.todos:
             st.markdown(f"**{t('home.next')}** {t(todo.key, **todo.params)}")
         if actor.role in (Role.ADMIN, Role.FACILITATOR):
-            st.caption(t("home.cycle_facts", classrooms=status.classrooms, partners=status.partners))
+            st.caption(t("home.cycle_facts", classrooms=t("count.classes", count=status.classrooms),
+                         partners=t("count.partners", count=status.partners)))
         if status.details:
             st.caption(t(f"home.details.{actor.role.value}"))
             for line in status.details:

@@ -12,7 +12,7 @@ from kinderwijkraad.i18n import t
 from kinderwijkraad.models import FieldType, StepKind
 from kinderwijkraad.services import candidates, lessons, plans, templates
 from kinderwijkraad.ui import audit as audit_ui
-from kinderwijkraad.ui import auth, navigation, state
+from kinderwijkraad.ui import auth, errors, navigation, state
 from kinderwijkraad.ui import lesson as shared
 from kinderwijkraad.ui.database import engine
 from kinderwijkraad.ui.errors import error_text, shows_errors
@@ -23,6 +23,7 @@ actor = auth.require(*navigation.LESSON.roles)
 # Steps during which the board keeps showing how to join (a tablet that slept must get back in;
 # in a sign_up step a child signs up on a tablet).
 JOIN_STEPS = (StepKind.EXPLAIN, StepKind.BRAINSTORM, StepKind.WRITE_PLANS, StepKind.SIGN_UP)
+REVIEW_SECONDS = 5.0  # how often the plan review looks for plans the teams wrote or changed
 
 
 def _pick_class() -> lessons.ClassroomChoice | None:
@@ -34,7 +35,7 @@ def _pick_class() -> lessons.ClassroomChoice | None:
     if st.session_state.get(state.LESSON_CLASSROOM) not in by_id:
         st.session_state[state.LESSON_CLASSROOM] = choices[0].id
     chosen = st.selectbox(t("lesson.class"), list(by_id), format_func=lambda i: by_id[i].label,
-                          key=state.LESSON_CLASSROOM)
+                          key=state.LESSON_CLASSROOM, placeholder=t("lesson.pick_class"))
     return by_id[chosen]
 
 
@@ -47,7 +48,8 @@ def _start_form(choice: lessons.ClassroomChoice, *, again: bool) -> None:
     by_id = {summary.id: summary for summary in summaries}
     # Outside the form: the lessons offered depend on the template chosen.
     template_id = st.selectbox(t("lesson.template"), list(by_id), key=f"lesson.template.{again}",
-                               format_func=lambda i: f"{by_id[i].name} (v{by_id[i].version})")
+                               format_func=lambda i: f"{by_id[i].name} (v{by_id[i].version})",
+                               placeholder=t("lesson.pick_template"))
     titles = by_id[template_id].lesson_titles
     with st.form(f"lesson.start_form.{again}"):
         lesson_index = st.radio(t("lesson.which_lesson"), range(len(titles)), format_func=lambda i: plain(titles[i]),
@@ -61,7 +63,7 @@ def _start_form(choice: lessons.ClassroomChoice, *, again: bool) -> None:
                 st.rerun()
 
 
-@st.fragment(run_every=1.0)
+@errors.fragment(run_every=1.0)
 def _timer(run_id: int) -> None:
     """The step's timer, big enough for the back of the room; red when over time."""
     current = shared.run_state(run_id)
@@ -100,12 +102,12 @@ def _controls(current: lessons.RunState) -> None:
         _go(current.run_id, current.step_index + 1)
 
 
-@st.fragment(run_every=shared.BOARD_SECONDS)
+@errors.fragment(run_every=shared.BOARD_SECONDS)
 def _live_board(run_id: int) -> None:
     shared.board(shared.run_state(run_id))
 
 
-@st.fragment(run_every=5.0)
+@errors.fragment(run_every=5.0)
 def _progress(run_id: int) -> None:
     """Each team's plan: how far, and approved or not."""
     form = plans.plan_form(engine(), run_id)
@@ -129,9 +131,11 @@ def _correction_form(row: plans.PlanView, form) -> None:
         for field in form.fields:
             if field.type in (FieldType.TEXT, FieldType.LONG_TEXT):
                 widget = st.text_area if field.type == FieldType.LONG_TEXT else st.text_input
+                # No max_chars: a correction that is too long is refused by the service, saying by
+                # how much, and the typed text stays.
                 corrected[field.name] = widget(
                     plain(shared.text_of(field.label)), value=row.answers.get(field.name, ""),
-                    max_chars=field.max_length, key=f"plan.correct.{row.id}.{row.revision}.{field.name}")
+                    key=f"plan.correct.{row.id}.{row.revision}.{field.name}")
         if st.form_submit_button(t("plan.save_correction")):
             with shows_errors():
                 plans.correct_plan(engine(), actor=actor, plan_id=row.id, seen_revision=row.revision,
@@ -140,17 +144,20 @@ def _correction_form(row: plans.PlanView, form) -> None:
                 st.rerun()
 
 
-@st.fragment
+@errors.fragment(run_every=REVIEW_SECONDS)
 def _review(current: lessons.RunState) -> None:
-    """Read, correct and approve the teams' plans. Not polled (it would disturb a correction being
-    typed): the live table above shows what changed, this button loads it."""
+    """Read, correct and approve the teams' plans, as they are now: polled like the progress table
+    above, so a plan a team just wrote is here without a button press. Redrawing does not disturb a
+    correction being typed: the expanders and forms keep their keys (a plan's id; its revision for
+    the form, so a plan the team changed meanwhile shows its new text instead of being overwritten)."""
     st.button(t("plan.load_new"), key="plan.load_new", icon=":material/refresh:")
     form = current.series.plan_form
     for row in plans.class_plans(engine(), actor=actor, run_id=current.run_id):
         if row.id is None:
             continue
         icon = ":material/verified:" if row.approved else ":material/edit_note:"
-        with st.expander(plain(f"{row.team_name}: {row.title or t('plan.untitled')}"), icon=icon):
+        with st.expander(plain(f"{row.team_name}: {row.title or t('plan.untitled')}"), icon=icon,
+                         key=f"plan.review.{row.id}"):
             shared.plan_card(row, form)
             _correction_form(row, form)
             if row.photo_name and st.button(t("plan.remove_photo"), key=f"plan.remove_photo.{row.id}",
@@ -172,6 +179,7 @@ def _review(current: lessons.RunState) -> None:
                     st.rerun()
 
 
+@errors.guarded  # a widget callback runs outside the page run
 def _present(run_id: int, key: str) -> None:
     """on_change of the picker: only a choice made here changes the board (a rerun of this page
     must not put back what another screen of the teacher replaced)."""
@@ -190,10 +198,10 @@ def _present_picker(current: lessons.RunState) -> None:
     key = f"lesson.present.{current.run_id}"
     st.session_state[key] = current.presented_plan_id if current.presented_plan_id in options else None
     st.selectbox(t("lesson.show_plan"), options, format_func=names.get, key=key,
-                 on_change=_present, args=(current.run_id, key))
+                 on_change=_present, args=(current.run_id, key), placeholder=t("lesson.pick_plan"))
 
 
-@st.fragment(run_every=shared.BOARD_SECONDS)
+@errors.fragment(run_every=shared.BOARD_SECONDS)
 def _moderate(run_id: int) -> None:
     """A remove button per note, refreshed like the board, so a note just sent can go at once."""
     for note in shared.notes(run_id):
@@ -204,7 +212,7 @@ def _moderate(run_id: int) -> None:
                 st.rerun()
 
 
-@st.fragment(run_every=shared.BOARD_SECONDS)
+@errors.fragment(run_every=shared.BOARD_SECONDS)
 def _sign_ups(run_id: int) -> None:
     """How many signed up and who, big enough for the board: the children chose to be seen as
     candidates. Names are user text: escaped."""
@@ -218,7 +226,7 @@ def _sign_ups(run_id: int) -> None:
             st.caption(t("signup.none_yet"))
 
 
-@st.fragment(run_every=shared.BOARD_SECONDS)
+@errors.fragment(run_every=shared.BOARD_SECONDS)
 def _moderate_sign_ups(run_id: int) -> None:
     """A remove button per name (a joke name, or a child who changed their mind later)."""
     for candidate in candidates.candidates_of_run(engine(), actor=actor, run_id=run_id):

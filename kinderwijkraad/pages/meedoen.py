@@ -13,7 +13,7 @@ from kinderwijkraad.i18n import t
 from kinderwijkraad.models import FieldType, Mood, StepKind
 from kinderwijkraad.services import candidates, lessons, plans
 from kinderwijkraad.services.images import MAX_UPLOAD_BYTES
-from kinderwijkraad.ui import auth, state
+from kinderwijkraad.ui import auth, errors, state
 from kinderwijkraad.ui import lesson as shared
 from kinderwijkraad.ui.database import engine
 from kinderwijkraad.ui.errors import error_text, shows_errors
@@ -24,6 +24,9 @@ from kinderwijkraad.ui.style import apply_tablet_style
 TOKEN_PARAM = "tablet"
 CODE_PARAM = "code"
 SIGN_UP_NAME = "signup.first_name"  # the sign-up form's name field
+PHOTO_ROUND = "meedoen.photo_round"  # part of the uploader's key: a new round shows an empty uploader
+PHOTO_REFUSED = "meedoen.photo_refused"  # why the last photo was refused, shown once
+PHOTO_TYPES = ["jpg", "jpeg", "png", "heic", "heif"]  # iPads take HEIC photos
 
 
 def _join_form() -> None:
@@ -31,7 +34,9 @@ def _join_form() -> None:
     run_id = st.session_state.get(state.JOIN_FOUND_RUN)
     if run_id is None:
         with st.form("join.code_form"):
-            code = st.text_input(t("join.code"), value=st.query_params.get(CODE_PARAM, ""), max_chars=8,
+            # No max_chars: spaces typed around a code would count and cut it; the service trims and
+            # normalises what was typed before it looks the code up.
+            code = st.text_input(t("join.code"), value=st.query_params.get(CODE_PARAM, ""),
                                  key="join.code_input", placeholder="ABC123")
             if st.form_submit_button(t("join.next"), type="primary", width="stretch"):
                 with shows_errors():
@@ -39,12 +44,14 @@ def _join_form() -> None:
                         engine(), code=code, client=auth.client_address())
                     st.rerun()
         return
-    st.subheader(t("join.pick_team"))
-    for team in lessons.teams(engine(), run_id):
+    teams = lessons.teams(engine(), run_id)
+    # The first team of a class has nothing to pick yet: ask for its name, not for a choice.
+    st.subheader(t("join.pick_team" if teams else "join.first_team"))
+    for team in teams:
         if st.button(plain(team.name), key=f"join.team.{team.id}", width="stretch"):
             _join(run_id, team.name)
     with st.form("join.new_team_form"):
-        new_name = st.text_input(t("join.new_team"), max_chars=40, key="join.new_team_input")
+        new_name = st.text_input(t("join.new_team"), key="join.new_team_input")
         if st.form_submit_button(t("join.join"), width="stretch"):
             _join(run_id, new_name)
     if st.button(t("join.other_code"), key="join.other_code"):
@@ -67,12 +74,13 @@ def _position(device: lessons.DeviceContext) -> tuple:
     return shared.position(shared.run_state(device.run_id)), shared.plan_marker(device.team_id)
 
 
-@st.fragment(run_every=shared.FOLLOW_SECONDS)
+@errors.fragment(run_every=shared.FOLLOW_SECONDS)
 def _follow(device: lessons.DeviceContext) -> None:
     if _position(device) != st.session_state.get(state.TABLET_DRAWN):
         st.rerun(scope="app")
 
 
+@errors.guarded  # a widget callback runs outside the page run
 def _send_note(token: str, mood: Mood) -> None:
     """The form's callback: the box is emptied only when the note reached the board, so a refused
     note (too long, the step just ended) stays for the child to fix."""
@@ -91,8 +99,9 @@ def _brainstorm(token: str) -> None:
     for column, mood in ((happy, Mood.HAPPY), (unhappy, Mood.UNHAPPY)):
         with column, st.form(f"brainstorm.{mood.value}"):
             st.subheader(t(f"brainstorm.{mood.value}"))
-            st.text_area(t(f"brainstorm.prompt.{mood.value}"), max_chars=lessons.MAX_NOTE_LENGTH,
-                         key=f"brainstorm.text.{mood.value}", height=100)
+            # No max_chars: the browser would throw away a paste that is too long; the service says
+            # by how much, and the text stays for the child to shorten.
+            st.text_area(t(f"brainstorm.prompt.{mood.value}"), key=f"brainstorm.text.{mood.value}", height=100)
             st.form_submit_button(t("brainstorm.send"), type="primary", width="stretch",
                                   on_click=_send_note, args=(token, mood))
     refused = st.session_state.pop(state.TABLET_NOTE_ERROR, None)  # shown once, after the send that failed
@@ -104,6 +113,7 @@ def _field_key(name: str) -> str:
     return f"plan.field.{name}"
 
 
+@errors.guarded  # a widget callback runs outside the page run
 def _autosave(token: str, device: lessons.DeviceContext, name: str) -> None:
     """on_change of a field: save that field; a refusal is shown and the text stays on screen."""
     try:
@@ -137,10 +147,10 @@ def _plan_form(token: str, device: lessons.DeviceContext) -> None:
         key = _field_key(field.name)
         # The help goes in the empty box, where a child looks, not in a tooltip.
         if field.type == FieldType.TEXT:
-            st.text_input(label, key=key, max_chars=field.max_length, placeholder=help_text,
+            st.text_input(label, key=key, placeholder=help_text,
                           on_change=_autosave, args=(token, device, field.name))
         elif field.type == FieldType.LONG_TEXT:
-            st.text_area(label, key=key, max_chars=field.max_length, placeholder=help_text, height=120,
+            st.text_area(label, key=key, placeholder=help_text, height=120,
                          on_change=_autosave, args=(token, device, field.name))
         elif field.type == FieldType.CHOICE:
             options = [""] + [option.nl for option in field.options]
@@ -160,22 +170,42 @@ def _plan_form(token: str, device: lessons.DeviceContext) -> None:
     st.button(t("plan.save_now"), key="plan.save_now", width="stretch")
 
 
+def _photo_key() -> str:
+    return f"plan.photo_upload.{st.session_state.get(PHOTO_ROUND, 0)}"
+
+
+@errors.guarded  # a widget callback runs outside the page run
+def _save_photo(token: str, key: str) -> None:
+    """on_change of the uploader: the photo is checked and stored, or refused with what to do instead.
+    Either way the uploader starts a new round (a new key), so it is empty again: a refused file
+    must not stay in the box looking attached, and a stored one shows as the photo above it."""
+    upload = st.session_state.get(key)
+    st.session_state[PHOTO_ROUND] = st.session_state.get(PHOTO_ROUND, 0) + 1
+    if upload is None:
+        return
+    try:
+        plans.save_photo(engine(), token=token, data=upload.getvalue(), directory=shared.photos_dir())
+    except KwrError as error:
+        st.session_state[PHOTO_REFUSED] = error_text(error)
+        return
+    st.session_state[PHOTO_REFUSED] = None
+    shared.plan_marker.clear()
+
+
 def _photo(token: str, plan: plans.PlanView, label: str) -> None:
     st.markdown(f"**{label}**")
     st.warning(t("plan.no_faces"), icon=":material/face_retouching_off:")
     if plan.photo_name:
         shared.photo(plan.photo_name, width=280)
-    upload = st.file_uploader(label, type=["jpg", "jpeg", "png"], key="plan.photo_upload",
-                              label_visibility="collapsed", max_upload_size=MAX_UPLOAD_BYTES // (1024 * 1024))
-    # Each upload is handled once, refused or not: later reruns (every autosave) skip it.
-    if upload is not None and st.session_state.get(state.TABLET_PHOTO_DONE) != upload.file_id:
-        st.session_state[state.TABLET_PHOTO_DONE] = upload.file_id
-        with shows_errors():
-            plans.save_photo(engine(), token=token, data=upload.getvalue(), directory=shared.photos_dir())
-            shared.plan_marker.clear()
-            st.rerun()
+    key = _photo_key()
+    st.file_uploader(label, type=PHOTO_TYPES, key=key, label_visibility="collapsed",
+                     max_upload_size=MAX_UPLOAD_BYTES // (1024 * 1024), on_change=_save_photo, args=(token, key))
+    refused = st.session_state.pop(PHOTO_REFUSED, None)  # shown once, under the empty uploader
+    if refused:
+        st.error(refused, icon=":material/error:")
 
 
+@errors.guarded  # a widget callback runs outside the page run
 def _send_sign_up(token: str, run_id: int) -> None:
     """The form's callback: the box is emptied only when the name is in, so the next child can
     type theirs; a refused name stays for the child to fix."""
@@ -189,6 +219,7 @@ def _send_sign_up(token: str, run_id: int) -> None:
     st.toast(t("signup.welcome", name=plain(candidate.first_name)), icon=":material/celebration:")
 
 
+@errors.guarded  # a widget callback runs outside the page run
 def _withdraw(token: str, run_id: int, candidate: candidates.CandidateView) -> None:
     """The "Haal weg" callback: the name goes from the class's list and from this tablet's."""
     try:
@@ -206,8 +237,7 @@ def _sign_up(token: str, device: lessons.DeviceContext, current: lessons.RunStat
     # The school and class come from the lesson: shown, so a child on a borrowed tablet notices.
     st.info(t("signup.for_class", classroom=plain(current.class_label)), icon=":material/school:")
     with st.form("signup.form"):
-        st.text_input(t("signup.prompt"), key=SIGN_UP_NAME, max_chars=candidates.MAX_FIRST_NAME,
-                      placeholder=t("signup.placeholder"))
+        st.text_input(t("signup.prompt"), key=SIGN_UP_NAME, placeholder=t("signup.placeholder"))
         st.caption(t("signup.hint"))
         st.form_submit_button(t("signup.send"), type="primary", width="stretch", icon=":material/how_to_reg:",
                               on_click=_send_sign_up, args=(token, device.run_id))

@@ -18,10 +18,11 @@ from kinderwijkraad.charts import (
     result_bars,
     turnout_bars,
 )
-from kinderwijkraad.i18n import t
+from kinderwijkraad.i18n import format_date, format_percent, t
 from kinderwijkraad.models import Phase, Role
-from kinderwijkraad.services import dashboards
-from kinderwijkraad.services.dashboards import QUESTIONS, SELF_CHECK, CycleDashboard, Overview
+from kinderwijkraad.services import dashboards, self_check, year_report
+from kinderwijkraad.services.dashboards import CycleDashboard, Overview
+from kinderwijkraad.services.self_check import QUESTIONS, SELF_CHECK
 from kinderwijkraad.ui import audit as audit_ui
 from kinderwijkraad.ui import auth, navigation, state
 from kinderwijkraad.ui.dashboard import chart, percent, percent_columns, table
@@ -35,7 +36,7 @@ PER_WIJK_BARS = 25  # more cycles than this: turnout as a distribution instead o
 
 
 def pct_text(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0f}%"
+    return "—" if value is None else format_percent(value / 100)
 
 
 st.title(t("page.dashboard"))
@@ -48,11 +49,12 @@ if not choices.school_years:
 year_column, wijk_column = st.columns(2)
 # "" and 0 stand for every school year and every wijk (a None option would show a clear button).
 year = year_column.selectbox(t("dashboard.filter.year"), ["", *choices.school_years], index=1,
-                             format_func=lambda y: y or t("dashboard.all_years"), key="dashboard.year") or None
+                             format_func=lambda y: y or t("dashboard.all_years"), key="dashboard.year",
+                             placeholder=t("dashboard.pick")) or None
 wijk_names = dict(choices.neighbourhoods)
 wijk_id = wijk_column.selectbox(t("dashboard.filter.wijk"), [0, *wijk_names],
                                 format_func=lambda i: wijk_names.get(i, t("dashboard.all_wijken")),
-                                key="dashboard.wijk") or None
+                                key="dashboard.wijk", placeholder=t("dashboard.pick")) or None
 history = dashboards.overview(engine(), actor=actor, neighbourhood_id=wijk_id)  # every year: the trend needs them
 shown = history.of_year(year)
 national = actor.role == Role.ADMIN and wijk_id is None
@@ -176,7 +178,7 @@ def _recipients(overview: Overview) -> None:
     table([t("dashboard.col.status"), t("dashboard.col.recipients")], list(zip(names, values, strict=True)),
           key="dashboard.recipients", file_name=f"voorstellen-{file_part}.csv")
     if c.longest_wait_days is not None:
-        st.caption(t("dashboard.recipients.longest", days=c.longest_wait_days))
+        st.caption(t("dashboard.recipients.longest", count=c.longest_wait_days))
 
 
 # --- one wijk's school year --------------------------------------------------------------------------
@@ -268,7 +270,7 @@ def _proposals(board: CycleDashboard, key: str) -> None:
         if line.decision:
             status += f": {label('decision', line.decision)}"
         rows.append([line.proposal, line.organisation, status,
-                     line.reply_by.strftime("%d-%m-%Y") if line.reply_by else "", line.days_waiting, line.overdue])
+                     format_date(line.reply_by, "short") if line.reply_by else "", line.days_waiting, line.overdue])
     table(header, rows, key=f"{key}.recipients", file_name=f"voorstellen-{key.rsplit('.', 1)[-1]}.csv")
 
 
@@ -305,7 +307,7 @@ def _self_check(board: CycleDashboard, key: str) -> None:
                                                     key=f"{key}.q.{question}")
             if st.form_submit_button(t("dashboard.selfcheck.save"), type="primary"):
                 with shows_errors():
-                    dashboards.save_self_check(engine(), actor=actor, cycle_id=board.figures.cycle_id,
+                    self_check.save_self_check(engine(), actor=actor, cycle_id=board.figures.cycle_id,
                                                answers=answers)
                     state.flash(t("dashboard.selfcheck.saved"))
                     st.rerun()
@@ -316,9 +318,9 @@ def _year_report(board: CycleDashboard, key: str) -> None:
     st.caption(t("dashboard.report.caption"))
     st.download_button(t("dashboard.report.download"),
                        audit_ui.logged_export(actor, "year_report", partial(
-                           dashboards.year_report_pdf, engine(), actor=actor, cycle_id=board.figures.cycle_id),
+                           year_report.year_report_pdf, engine(), actor=actor, cycle_id=board.figures.cycle_id),
                            cycle_id=board.figures.cycle_id),
-                       file_name=dashboards.year_report_file_name(board.figures), mime="application/pdf",
+                       file_name=year_report.year_report_file_name(board.figures), mime="application/pdf",
                        key=f"{key}.report", on_click="ignore", icon=":material/picture_as_pdf:")
 
 
@@ -330,7 +332,7 @@ def _one_cycle(overview: Overview) -> None:
     by_id = {row.cycle_id: row for row in overview.rows}
     cycle_id = st.selectbox(t("dashboard.cycle.choose"), list(by_id),
                             format_func=lambda i: f"{by_id[i].neighbourhood} · {by_id[i].school_year}",
-                            key="dashboard.cycle")
+                            key="dashboard.cycle", placeholder=t("dashboard.pick"))
     with shows_errors():
         board = dashboards.cycle_dashboard(engine(), actor=actor, cycle_id=cycle_id)
         key = f"dashboard.cycle.{cycle_id}"
@@ -352,4 +354,9 @@ else:
     _turnout(shown)
     _recipients(shown)
 _trend(history)
-_one_cycle(shown)
+if national:
+    # The national view promises counts only: one wijk's classes, themes and proposals (titles,
+    # per-class rows) open once the admin picks that wijk above.
+    st.info(t("dashboard.pick_wijk_for_details"), icon=":material/location_city:")
+else:
+    _one_cycle(shown)

@@ -7,14 +7,15 @@ from functools import partial
 
 import streamlit as st
 
-from kinderwijkraad.exports.access import AccessExport, file_stem, render_access_json, render_access_pdf, statements
-from kinderwijkraad.i18n import current_language, long_date, set_language, t
+from kinderwijkraad.exports.access import AccessExport, file_stem, statements
+from kinderwijkraad.i18n import current_language, format_date, set_language, t
 from kinderwijkraad.models import Role
-from kinderwijkraad.services import privacy
+from kinderwijkraad.services import access_requests, classification, retention
 from kinderwijkraad.ui import auth, navigation, state
 from kinderwijkraad.ui.database import engine
 from kinderwijkraad.ui.errors import shows_errors
 from kinderwijkraad.ui.format import local_time, plain
+from kinderwijkraad.ui.tabs import place_tabs
 
 actor = auth.require(*navigation.PRIVACY.roles)
 
@@ -29,25 +30,25 @@ def _counts_text(counts: dict[str, int]) -> str:
 
 
 def _retention_tab() -> None:
-    settings = privacy.retention_settings(engine())
+    settings = retention.retention_settings(engine())
     st.markdown(t("privacy.retention_explained"))
     with st.form("privacy.retention_form"):
-        days = st.number_input(t("field.retention_days"), min_value=0, max_value=privacy.MAX_RETENTION_DAYS,
+        days = st.number_input(t("field.retention_days"), min_value=0, max_value=retention.MAX_RETENTION_DAYS,
                                value=settings.retention_days, step=1, key=f"privacy.days.{settings.retention_days}",
                                help=t("privacy.retention_help"))
         if st.form_submit_button(t("privacy.save"), type="primary", icon=":material/save:"):
             with shows_errors():
-                saved = privacy.set_retention_days(engine(), actor=actor, days=int(days))
-                state.flash(t("privacy.retention_saved", days=saved.retention_days))
+                saved = retention.set_retention_days(engine(), actor=actor, days=int(days))
+                state.flash(t("privacy.retention_saved", count=saved.retention_days))
                 st.rerun()
     if settings.updated_at is None:
-        st.caption(t("privacy.retention_default", days=settings.retention_days))
+        st.caption(t("privacy.retention_default", count=settings.retention_days))
     else:
         st.caption(t("privacy.retention_changed", when=local_time(settings.updated_at),
                      by=plain(settings.updated_by or "—")))
 
     st.subheader(t("privacy.last_run.heading"))
-    run = privacy.last_run(engine(), actor=actor)
+    run = retention.last_run(engine(), actor=actor)
     if run is None:
         st.info(t("privacy.last_run.none"))
     else:
@@ -55,14 +56,15 @@ def _retention_tab() -> None:
         st.markdown(t("privacy.last_run.summary", when=local_time(run.at), by=plain(run.by), cycles=plain(cycles)))
         st.caption(_counts_text(run.counts))
 
-    preview = privacy.retention_preview(engine(), actor=actor)
+    preview = retention.retention_preview(engine(), actor=actor)
     st.subheader(t("privacy.preview.heading"))
     if not preview.due:
-        st.success(t("privacy.preview.nothing", days=preview.retention_days), icon=":material/check_circle:")
+        st.success(t("privacy.preview.nothing", count=preview.retention_days), icon=":material/check_circle:")
     else:
-        st.markdown(t("privacy.preview.explained", days=preview.retention_days))
+        # Kept past its term: a duty the school and Kies&Co have, so it stands out.
+        st.warning(t("privacy.preview.explained", count=preview.retention_days), icon=":material/schedule:")
         rows = []
-        for kind in privacy.KINDS:
+        for kind in retention.KINDS:
             row = {t("privacy.preview.kind"): t(f"privacy.kind.{kind}")}
             row.update({cycle.label: cycle.counts[kind] for cycle in preview.due})
             rows.append(row)
@@ -71,12 +73,12 @@ def _retention_tab() -> None:
                          due=local_time(cycle.due_at)))
         st.dataframe(rows, hide_index=True, width="stretch")
         with st.popover(t("privacy.apply"), icon=":material/delete_forever:"):
-            st.warning(t("privacy.apply_warning", n=len(preview.due)))
+            st.warning(t("privacy.apply_warning", count=len(preview.due)))
             sure = st.checkbox(t("privacy.apply_confirm"), key="privacy.apply_sure")
             if st.button(t("privacy.apply_now"), key="privacy.apply_now", type="primary", disabled=not sure):
                 with shows_errors():
-                    result = privacy.apply_retention(engine(), actor=actor)
-                    state.flash(t("privacy.applied", cycles=len(result.cycles), counts=_counts_text(result.totals)))
+                    result = retention.apply_retention(engine(), actor=actor)
+                    state.flash(t("privacy.applied", count=len(result.cycles), counts=_counts_text(result.totals)))
                     st.rerun()
     if preview.waiting:
         st.markdown(f"#### {t('privacy.waiting.heading')}")
@@ -88,14 +90,14 @@ def _retention_tab() -> None:
 
 
 def _processing_tab() -> None:
-    days = privacy.retention_settings(engine()).retention_days
+    days = retention.retention_settings(engine()).retention_days
     st.markdown(t("privacy.processing.explained"))
     st.table([{
         t("privacy.processing.col.data"): t(f"privacy.processing.{name}.data"),
         t("privacy.processing.col.purpose"): t(f"privacy.processing.{name}.purpose"),
-        t("privacy.processing.col.retention"): t(f"privacy.processing.{name}.retention", days=days),
+        t("privacy.processing.col.retention"): t(f"privacy.processing.{name}.retention", count=days),
         t("privacy.processing.col.after"): t(f"privacy.handling.{handling.value}"),
-    } for name, handling in privacy.PROCESSING], border="horizontal", hide_index=True)
+    } for name, handling in classification.PROCESSING], border="horizontal", hide_index=True)
     st.caption(t("privacy.processing.limits"))
 
 
@@ -105,9 +107,8 @@ def _processing_tab() -> None:
 def _download(kind: str, classroom_id: int, first_name: str, language: str) -> bytes:
     """Made when the button is clicked (and audited then), in the language of the page."""
     set_language(language)
-    export = privacy.access_export(engine(), actor=actor, classroom_id=classroom_id, first_name=first_name,
-                                   purpose=kind)
-    return render_access_json(export) if kind == "json" else render_access_pdf(export)
+    make = access_requests.access_export_json if kind == "json" else access_requests.access_export_pdf
+    return make(engine(), actor=actor, classroom_id=classroom_id, first_name=first_name)
 
 
 def _show(export: AccessExport) -> None:
@@ -123,9 +124,9 @@ def _show(export: AccessExport) -> None:
             council = t("access.not_a_member")
         else:
             council = (t(f"council_role.{export.council_role}") + " · "
-                       + t("access.meetings_value", attended=len(export.meetings_attended), held=export.meetings_held))
+                       + t("access.meetings_value", attended=len(export.meetings_attended), count=export.meetings_held))
             if export.meetings_attended:
-                council += ": " + ", ".join(long_date(day) for day in export.meetings_attended)
+                council += ": " + ", ".join(format_date(day) for day in export.meetings_attended)
         st.markdown(f"**{t('access.heading.council')}**  \n{council}")
         st.markdown(f"**{t('access.heading.mentions')}**  \n"
                     + (plain("; ".join(export.mentions)) if export.mentions else t("access.no_mentions")))
@@ -137,20 +138,21 @@ def _show(export: AccessExport) -> None:
 
 def _access_tab() -> None:
     st.markdown(t("privacy.access.explained"))
-    classes = privacy.access_classrooms(engine(), actor=actor)
+    classes = access_requests.access_classrooms(engine(), actor=actor)
     if not classes:
         st.info(t("privacy.access.no_classes"))
         return
     labels = {choice.id: choice.label for choice in classes}
     with st.form("privacy.access_form"):
-        classroom_id = st.selectbox(t("privacy.access.class"), list(labels), format_func=labels.get,
-                                    key="privacy.access_class")
-        first_name = st.text_input(t("privacy.access.first_name"), max_chars=40, key="privacy.access_name")
+        classroom_id = st.selectbox(t("privacy.access.class"), list(labels),
+                                    format_func=lambda i: labels.get(i, str(i)), key="privacy.access_class",
+                                    placeholder=t("privacy.pick"))
+        first_name = st.text_input(t("privacy.access.first_name"), key="privacy.access_name")
         if st.form_submit_button(t("privacy.access.make"), type="primary", icon=":material/manage_search:"):
             st.session_state.pop(state.PRIVACY_ACCESS, None)
             with shows_errors():
-                export = privacy.access_export(engine(), actor=actor, classroom_id=classroom_id,
-                                               first_name=first_name, purpose="screen")
+                export = access_requests.access_export(engine(), actor=actor, classroom_id=classroom_id,
+                                                       first_name=first_name, purpose="screen")
                 st.session_state[state.PRIVACY_ACCESS] = ((classroom_id, first_name), export)
     shown = st.session_state.get(state.PRIVACY_ACCESS)
     if not shown:
@@ -177,14 +179,18 @@ st.title(t("page.privacy"))
 state.show_flash()
 st.caption(t("privacy.intro"))
 
+# Only the open tab runs; it stays open after a save (its name is in the address).
 if actor.role == Role.ADMIN:
-    retention_tab, processing_tab, access_tab = st.tabs(
-        [t("privacy.tab.retention"), t("privacy.tab.processing"), t("privacy.tab.access")])
-    with retention_tab:
-        _retention_tab()
+    retention_tab, processing_tab, access_tab = place_tabs(
+        "privacy.tab", [t("privacy.tab.retention"), t("privacy.tab.processing"), t("privacy.tab.access")])
+    if retention_tab.open:
+        with retention_tab:
+            _retention_tab()
 else:
-    processing_tab, access_tab = st.tabs([t("privacy.tab.processing"), t("privacy.tab.access")])
-with processing_tab:
-    _processing_tab()
-with access_tab:
-    _access_tab()
+    processing_tab, access_tab = place_tabs("privacy.tab", [t("privacy.tab.processing"), t("privacy.tab.access")])
+if processing_tab.open:
+    with processing_tab:
+        _processing_tab()
+if access_tab.open:
+    with access_tab:
+        _access_tab()

@@ -6,12 +6,12 @@ Widgets that show a stored value carry that value (or its last change) in their 
 made elsewhere shows on the next run instead of being overwritten by a stale widget.
 """
 
+import hashlib
 from datetime import date
 
 import streamlit as st
 
-from kinderwijkraad.exports.council import render_certificates, render_installation_programme
-from kinderwijkraad.i18n import long_date, t
+from kinderwijkraad.i18n import format_date, t
 from kinderwijkraad.models import Consent, CouncilRole, WorkStatus
 from kinderwijkraad.services import council
 from kinderwijkraad.ui import audit as audit_ui
@@ -20,11 +20,13 @@ from kinderwijkraad.ui.cycles import pick_cycle
 from kinderwijkraad.ui.database import engine
 from kinderwijkraad.ui.errors import shows_errors
 from kinderwijkraad.ui.format import label, local_time, plain
+from kinderwijkraad.ui.tabs import place_tabs
 
 actor = auth.require(*navigation.COUNCIL.roles)
 
 CONSENT_ICONS = {Consent.PENDING: ":material/hourglass_empty:", Consent.GIVEN: ":material/check_circle:",
                  Consent.REFUSED: ":material/cancel:"}
+CONSENT_ORDER = (Consent.GIVEN, Consent.REFUSED, Consent.PENDING)
 ALL = "all"
 
 
@@ -58,24 +60,27 @@ def _consent_tab(view: council.CouncilView) -> None:
         if shown not in (None, ALL) and row.consent != shown:
             continue
         with st.container(border=True):
-            name, status, *buttons = st.columns([3, 3, 2, 2, 2], vertical_alignment="center")
+            name, status = st.columns(2, vertical_alignment="center")
             name.markdown(f"**{plain(row.first_name)}**")
             name.caption(f"{plain(row.class_label)} · {plain(row.school)}")
-            status.markdown(f"{CONSENT_ICONS[row.consent]} {label('consent', row.consent)}")
             if row.member_id is not None:
                 status.caption(t("council.is_member", role=council.role_label(row.role)) if row.active
                                else t("council.was_member"))
-            # The same three buttons in the same places on every row, the current status greyed out:
-            # a pile of slips is worked through without reading every button.
-            for column, target in zip(buttons, (Consent.GIVEN, Consent.REFUSED, Consent.PENDING), strict=True):
-                if column.button(t(f"council.set_consent.{target.value}"), key=f"raad.consent.{row.candidate_id}."
-                                 f"{target.value}", icon=CONSENT_ICONS[target], width="stretch",
-                                 disabled=target == row.consent,
-                                 type="primary" if target == Consent.GIVEN else "secondary"):
-                    with shows_errors():
-                        council.record_consent(engine(), actor=actor, candidate_id=row.candidate_id, consent=target)
-                        _changed(t("council.consent_saved", name=plain(row.first_name),
-                                   consent=label("consent", target)), view.cycle_id)
+            # The three statuses in the same order on every row, the current one lit, each one tap
+            # away, with its full label: a pile of slips is worked through without reading every row.
+            # The key names the stored status, so a change made elsewhere shows on the next run.
+            key = f"raad.consent.{row.candidate_id}.{row.consent.value}"
+            if st.session_state.get(key) is None:  # new, or the lit status tapped off again
+                st.session_state[key] = row.consent
+            target = st.segmented_control(
+                t("council.consent_of", name=plain(row.first_name)), CONSENT_ORDER, key=key,
+                format_func=lambda s: f"{CONSENT_ICONS[s]} {t(f'council.set_consent.{s.value}')}",
+                label_visibility="collapsed", width="stretch")
+            if target is not None and target != row.consent:
+                with shows_errors():
+                    council.record_consent(engine(), actor=actor, candidate_id=row.candidate_id, consent=target)
+                    _changed(t("council.consent_saved", name=plain(row.first_name),
+                               consent=label("consent", target)), view.cycle_id)
 
 
 # --- tab 2: members ------------------------------------------------------------------------------
@@ -89,18 +94,18 @@ def _members_tab(view: council.CouncilView) -> None:
     for member in view.members:
         version = f"{member.id}.{member.role.value}.{member.active}"
         with st.form(f"raad.member.{version}", border=True):
-            name, role, active, save = st.columns([3, 2, 2, 1], vertical_alignment="bottom")
-            name.markdown(f"**{plain(member.first_name)}**" + ("" if member.active else f" — {t('council.inactive')}"))
-            name.caption(f"{plain(member.class_label)} · {plain(member.school)}")
+            st.markdown(f"**{plain(member.first_name)}**" + ("" if member.active else f" — {t('council.inactive')}"))
+            st.caption(f"{plain(member.class_label)} · {plain(member.school)}")
+            role, active, save = st.columns([2, 1, 1], vertical_alignment="bottom")
             chosen_role = role.selectbox(t("field.council_role"), list(CouncilRole),
                                          index=list(CouncilRole).index(member.role), format_func=council.role_label,
-                                         key=f"raad.member_role.{version}")
+                                         key=f"raad.member_role.{version}", placeholder=t("council.pick"))
             chosen_active = active.toggle(t("council.active"), value=member.active,
                                           key=f"raad.member_active.{version}")
-            if save.form_submit_button(t("council.save"), width="stretch"):
+            if save.form_submit_button(t("council.save"), icon=":material/save:", width="stretch"):
                 with shows_errors():
-                    council.set_member_role(engine(), actor=actor, member_id=member.id, role=chosen_role)
-                    council.set_member_active(engine(), actor=actor, member_id=member.id, active=chosen_active)
+                    council.update_member(engine(), actor=actor, member_id=member.id, role=chosen_role,
+                                          active=chosen_active)
                     _changed(t("council.member_saved", name=plain(member.first_name)), view.cycle_id)
 
 
@@ -112,15 +117,16 @@ def _installation_tab(view: council.CouncilView) -> None:
     st.markdown(t("council.installation_explained"))
     with st.form(f"raad.installation.{view.cycle_id}"):
         left, right = st.columns(2)
-        alderman_name = left.text_input(t("field.alderman_name"), value=setup.alderman_name, max_chars=120,
+        alderman_name = left.text_input(t("field.alderman_name"), value=setup.alderman_name,
                                         placeholder=t("council.alderman_name_placeholder"))
-        alderman_title = right.text_input(t("field.alderman_title"), value=setup.alderman_title, max_chars=120,
+        alderman_title = right.text_input(t("field.alderman_title"), value=setup.alderman_title,
                                           placeholder=t("council.alderman_title_placeholder"))
         installed_on = left.date_input(t("field.installed_on"), value=setup.installed_on, format="DD-MM-YYYY")
-        venue = right.text_input(t("field.venue"), value=setup.venue, max_chars=200,
+        venue = right.text_input(t("field.venue"), value=setup.venue,
                                  placeholder=t("council.venue_placeholder"))
-        programme = st.text_area(t("field.programme"), value=setup.programme, max_chars=4000, height=220,
-                                 placeholder=t("council.programme_placeholder"), help=t("council.programme_help"))
+        programme = st.text_area(t("field.programme"), value=setup.programme, height=220,
+                                 placeholder=t("council.programme_placeholder"))
+        st.caption(t("council.programme_help"))
         if st.form_submit_button(t("council.save_installation"), type="primary", icon=":material/save:"):
             with shows_errors():
                 council.save_installation(engine(), actor=actor, cycle_id=view.cycle_id, alderman_name=alderman_name,
@@ -133,20 +139,20 @@ def _installation_tab(view: council.CouncilView) -> None:
         st.dataframe([{t("council.time"): item.time, t("council.item"): item.text} for item in items],
                      hide_index=True, width="stretch")
     st.markdown(f"#### {t('council.printing')}")
-    st.caption(t("council.printing_explained", n=len(view.active_members)))
+    st.caption(t("council.printing_explained", count=len(view.active_members)))
     pdfs = st.session_state.setdefault(state.COUNCIL_PDFS, {})
     left, right = st.columns(2)
     if left.button(t("council.make_certificates"), key="raad.make_certificates", icon=":material/workspace_premium:",
                    width="stretch"):
         with shows_errors():
-            pdfs[("certificates", view.cycle_id)] = render_certificates(
-                council.certificates(engine(), actor=actor, cycle_id=view.cycle_id))
+            pdfs[("certificates", view.cycle_id)] = council.certificates_pdf(engine(), actor=actor,
+                                                                             cycle_id=view.cycle_id)
             audit_ui.note_export(actor, "certificates", cycle_id=view.cycle_id)
     if right.button(t("council.make_programme"), key="raad.make_programme", icon=":material/event_note:",
                     width="stretch"):
         with shows_errors():
-            pdfs[("programme", view.cycle_id)] = render_installation_programme(
-                council.installation_programme(engine(), actor=actor, cycle_id=view.cycle_id))
+            pdfs[("programme", view.cycle_id)] = council.installation_programme_pdf(engine(), actor=actor,
+                                                                                    cycle_id=view.cycle_id)
             audit_ui.note_export(actor, "programme", cycle_id=view.cycle_id)
     if pdfs.get(("certificates", view.cycle_id)):
         left.download_button(t("council.download_certificates"), pdfs[("certificates", view.cycle_id)],
@@ -165,18 +171,22 @@ def _meeting_fields(key: str, view: council.CouncilView, meeting: council.Meetin
     """The fields of a meeting form; attendance offers the active members and anyone already on
     the list (a member who stopped later stays on the meetings they were at)."""
     present = meeting.present_member_ids if meeting else frozenset()
-    choices = {m.id: m.label for m in view.members if m.active or m.id in present}
+    # Streamlit keeps a multiselect's choice as the *labels* shown, under the widget's key. So the
+    # labels leave out what changes often (the role), the key names the labels it was drawn with
+    # (a renamed class gives a new widget instead of a stale label), and the format function gives
+    # text for any value: a stale label turned into None broke the page (TypeError).
+    choices = {m.id: m.attendee_label for m in view.members if m.active or m.id in present}
+    labels = hashlib.sha1(repr(sorted(choices.items())).encode()).hexdigest()[:8]
     held_on = st.date_input(t("field.held_on"), value=meeting.held_on if meeting else date.today(),
                             format="DD-MM-YYYY", key=f"raad.{key}.held_on")
-    agenda = st.text_area(t("field.agenda"), value=meeting.agenda if meeting else "", max_chars=4000,
-                          key=f"raad.{key}.agenda")
-    minutes = st.text_area(t("field.minutes"), value=meeting.minutes if meeting else "", max_chars=10000,
-                           height=200, key=f"raad.{key}.minutes")
-    decisions = st.text_area(t("field.decisions"), value=meeting.decisions if meeting else "", max_chars=4000,
+    agenda = st.text_area(t("field.agenda"), value=meeting.agenda if meeting else "", key=f"raad.{key}.agenda")
+    minutes = st.text_area(t("field.minutes"), value=meeting.minutes if meeting else "", height=200,
+                           key=f"raad.{key}.minutes")
+    decisions = st.text_area(t("field.decisions"), value=meeting.decisions if meeting else "",
                              key=f"raad.{key}.decisions")
     member_ids = st.multiselect(t("field.member_ids"), list(choices), default=sorted(present & set(choices)),
-                                format_func=choices.get, key=f"raad.{key}.present",
-                                placeholder=t("council.present_placeholder"))
+                                format_func=lambda member_id: choices.get(member_id, str(member_id)),
+                                key=f"raad.{key}.present.{labels}", placeholder=t("council.present_placeholder"))
     return {"held_on": held_on, "agenda": agenda, "minutes": minutes, "decisions": decisions,
             "member_ids": member_ids}
 
@@ -195,8 +205,8 @@ def _meetings_tab(view: council.CouncilView) -> None:
         return
     names = {m.id: m.first_name for m in view.members}
     for row in rows:
-        heading = t("council.meeting_heading", date=long_date(row.held_on), present=row.attendance,
-                    members=len(view.active_members))
+        heading = t("council.meeting_heading", date=format_date(row.held_on), present=row.attendance,
+                    count=len(view.active_members))
         with st.expander(heading, icon=":material/event:"):
             if row.present_member_ids:
                 st.caption(t("council.present_list", names=plain(", ".join(
@@ -236,7 +246,10 @@ def _work_tab(cycle_id: int) -> None:
         with st.form(f"raad.work.{cycle_id}.{version}", border=True):
             st.markdown(f"#### {heading}")
             if row.score is not None:
-                st.caption(t("council.score", n=row.score))
+                st.caption(t("council.score", count=row.score))
+            if row.proposals:
+                st.caption(t("council.work.from_proposals"))
+                st.markdown("\n".join(f"- {plain(line)}" for line in row.proposals))
             options = [None, *partners]
             if row.organisation_id is not None and row.organisation_id not in partners:
                 partners[row.organisation_id] = row.organisation
@@ -244,12 +257,12 @@ def _work_tab(cycle_id: int) -> None:
             left, right = st.columns(2)
             organisation_id = left.selectbox(
                 t("field.organisation_id"), options, index=options.index(row.organisation_id),
-                format_func=lambda i: partners[i] if i is not None else t("council.no_partner_yet"),
-                key=f"raad.work_partner.{version}")
+                format_func=lambda i: partners.get(i, str(i)) if i is not None else t("council.no_partner_yet"),
+                key=f"raad.work_partner.{version}", placeholder=t("council.pick"))
             status = right.segmented_control(t("field.status"), list(WorkStatus), default=row.status,
                                              format_func=lambda s: label("work_status", s),
                                              key=f"raad.work_status.{version}")
-            next_action = st.text_input(t("field.next_action"), value=row.next_action, max_chars=300,
+            next_action = st.text_input(t("field.next_action"), value=row.next_action,
                                         placeholder=t("council.next_action_placeholder"),
                                         key=f"raad.work_action.{version}")
             if st.form_submit_button(t("council.save")):
@@ -275,16 +288,22 @@ with shows_errors():
     signed.metric(t("council.count_candidates"), len(view.candidates))
     given.metric(t("council.count_consent"), sum(c.consent == Consent.GIVEN for c in view.candidates))
     active.metric(t("council.count_members"), len(view.active_members))
-    consent_tab, members_tab, installation_tab, meetings_tab, work_tab = st.tabs([
+    consent_tab, members_tab, installation_tab, meetings_tab, work_tab = place_tabs("raad.tab", [
         t("council.tab.consent"), t("council.tab.members"), t("council.tab.installation"),
         t("council.tab.meetings"), t("council.tab.work")])
-    with consent_tab:
-        _consent_tab(view)
-    with members_tab:
-        _members_tab(view)
-    with installation_tab:
-        _installation_tab(view)
-    with meetings_tab:
-        _meetings_tab(view)
-    with work_tab:
-        _work_tab(cycle_id)
+    # Only the open tab runs; it stays open after a save (its name is in the address).
+    if consent_tab.open:
+        with consent_tab:
+            _consent_tab(view)
+    if members_tab.open:
+        with members_tab:
+            _members_tab(view)
+    if installation_tab.open:
+        with installation_tab:
+            _installation_tab(view)
+    if meetings_tab.open:
+        with meetings_tab:
+            _meetings_tab(view)
+    if work_tab.open:
+        with work_tab:
+            _work_tab(cycle_id)

@@ -15,6 +15,7 @@ from kinderwijkraad.ui import auth, navigation, state
 from kinderwijkraad.ui.database import engine
 from kinderwijkraad.ui.errors import error_text, shows_errors
 from kinderwijkraad.ui.format import label, local_time, plain
+from kinderwijkraad.ui.tabs import place_tabs
 
 actor = auth.require(*navigation.TEMPLATES.roles)
 
@@ -26,8 +27,9 @@ summaries = {summary.slug: summary for summary in templates.list_templates(engin
 # A copy just made is opened: set before the widget exists.
 if st.session_state.get(state.TEMPLATES_SHOW_NEXT) in summaries:
     st.session_state["templates.slug"] = st.session_state.pop(state.TEMPLATES_SHOW_NEXT)
-slug = st.selectbox(t("templates.template"), list(summaries), key="templates.slug",
-                    format_func=lambda s: f"{summaries[s].name} ({s}, v{summaries[s].version})")
+slug = st.selectbox(t("templates.template"), list(summaries), key="templates.slug", placeholder=t("templates.pick"),
+                    format_func=lambda s: f"{summaries[s].name} ({s}, v{summaries[s].version})" if s in summaries
+                    else str(s))
 newest = summaries[slug]
 # The version being edited stays the one opened, even when someone saves a newer one meanwhile:
 # then saving is refused (Conflict) instead of silently building on their version.
@@ -59,81 +61,91 @@ def _save(data: dict) -> None:
     st.rerun()
 
 
-tab_steps, tab_form, tab_file, tab_versions = st.tabs(
+# Only the open tab runs; it stays open after a save (its name is in the address).
+tab_steps, tab_form, tab_file, tab_versions = place_tabs(
+    "templates.tab",
     [t("templates.tab_steps"), t("templates.tab_form"), t("templates.tab_file"), t("templates.tab_versions")])
 
-with tab_steps:
-    lesson_index = st.radio(t("lesson.which_lesson"), range(len(series.lessons)), horizontal=True,
-                            format_func=lambda i: plain(series.lessons[i].title.nl), key="templates.lesson")
-    rows = st.data_editor(
-        templates.step_rows(series, lesson_index), num_rows="dynamic", width="stretch",
-        key=f"templates.steps.{current.id}.{lesson_index}",
-        column_config={
-            "source": None,  # hidden: which saved step a row was, to keep its English texts
-            "kind": st.column_config.SelectboxColumn(t("templates.kind"), options=[k.value for k in StepKind],
-                                                     required=True, format_func=lambda k: label("step_kind", k)),
-            "title": st.column_config.TextColumn(t("templates.step_title"), required=True, max_chars=2000),
-            "children_text": st.column_config.TextColumn(t("templates.children_text"), max_chars=2000),
-            "teacher_text": st.column_config.TextColumn(t("templates.teacher_text"), max_chars=2000),
-            "minutes": st.column_config.NumberColumn(t("templates.minutes"), min_value=1, max_value=90, step=1),
-            "image": st.column_config.TextColumn(t("templates.image")),
-        },
-    )
-    edited = templates.with_step_rows(series, lesson_index, rows)
-    with st.expander(t("templates.preview"), icon=":material/visibility:", expanded=True):
-        for number, step in enumerate(edited["lessons"][lesson_index]["steps"], start=1):
-            with st.container(border=True):
-                st.caption(t("templates.preview_step", number=number, kind=label("step_kind", step.get("kind") or "?"),
-                             minutes=step.get("minutes") or "?"))
-                st.markdown(f"#### {plain(step['title']['nl'] or '—')}")
-                st.markdown(plain(step["children_text"]["nl"]))
-    if st.button(t("templates.save_version", version=current.version + 1), type="primary", key="templates.save_steps",
-                 disabled=not editable):
-        _save(edited)
+if tab_steps.open:
+    with tab_steps:
+        lesson_index = st.radio(t("lesson.which_lesson"), range(len(series.lessons)), horizontal=True,
+                                format_func=lambda i: plain(series.lessons[i].title.nl), key="templates.lesson")
+        rows = st.data_editor(
+            templates.step_rows(series, lesson_index), num_rows="dynamic", width="stretch",
+            key=f"templates.steps.{current.id}.{lesson_index}",
+            column_config={
+                "source": None,  # hidden: which saved step a row was, to keep its English texts
+                "kind": st.column_config.SelectboxColumn(t("templates.kind"), options=[k.value for k in StepKind],
+                                                         required=True, format_func=lambda k: label("step_kind", k)),
+                # No max_chars: the template check names the lesson, step and field that is too long.
+                "title": st.column_config.TextColumn(t("templates.step_title"), required=True),
+                "children_text": st.column_config.TextColumn(t("templates.children_text")),
+                "teacher_text": st.column_config.TextColumn(t("templates.teacher_text")),
+                "minutes": st.column_config.NumberColumn(t("templates.minutes"), min_value=1, max_value=90, step=1),
+                "image": st.column_config.TextColumn(t("templates.image")),
+            },
+        )
+        edited = templates.with_step_rows(series, lesson_index, rows)
+        with st.expander(t("templates.preview"), icon=":material/visibility:", expanded=True):
+            for number, step in enumerate(edited["lessons"][lesson_index]["steps"], start=1):
+                with st.container(border=True):
+                    st.caption(t("templates.preview_step", number=number,
+                                 kind=label("step_kind", step.get("kind") or "?"), minutes=step.get("minutes") or "?"))
+                    st.markdown(f"#### {plain(step['title']['nl'] or '—')}")
+                    st.markdown(plain(step["children_text"]["nl"]))
+        if st.button(t("templates.save_version", version=current.version + 1), type="primary",
+                     key="templates.save_steps", disabled=not editable):
+            _save(edited)
 
-with tab_form:
-    st.caption(t("templates.form_hint"))
-    field_rows = st.data_editor(
-        templates.field_rows(series), num_rows="dynamic", width="stretch", key=f"templates.fields.{current.id}",
-        column_config={
-            "name": st.column_config.TextColumn(t("templates.field_name"), required=True),
-            "label": st.column_config.TextColumn(t("templates.field_label"), required=True),
-            "type": st.column_config.SelectboxColumn(t("templates.field_type"), options=[f.value for f in FieldType],
-                                                     required=True, format_func=lambda f: label("field_type", f)),
-            "required": st.column_config.CheckboxColumn(t("templates.field_required")),
-            "max_length": st.column_config.NumberColumn(t("templates.field_max"), min_value=1, max_value=2000),
-            "help": st.column_config.TextColumn(t("templates.field_help")),
-            "options": st.column_config.TextColumn(t("templates.field_options")),
-        },
-    )
-    if st.button(t("templates.save_version", version=current.version + 1), type="primary", key="templates.save_form",
-                 disabled=not editable):
-        _save(templates.with_field_rows(series, field_rows))
+if tab_form.open:
+    with tab_form:
+        st.caption(t("templates.form_hint"))
+        field_rows = st.data_editor(
+            templates.field_rows(series), num_rows="dynamic", width="stretch", key=f"templates.fields.{current.id}",
+            column_config={
+                "name": st.column_config.TextColumn(t("templates.field_name"), required=True),
+                "label": st.column_config.TextColumn(t("templates.field_label"), required=True),
+                "type": st.column_config.SelectboxColumn(t("templates.field_type"),
+                                                         options=[f.value for f in FieldType], required=True,
+                                                         format_func=lambda f: label("field_type", f)),
+                "required": st.column_config.CheckboxColumn(t("templates.field_required")),
+                "max_length": st.column_config.NumberColumn(t("templates.field_max"), min_value=1, max_value=2000),
+                "help": st.column_config.TextColumn(t("templates.field_help")),
+                "options": st.column_config.TextColumn(t("templates.field_options")),
+            },
+        )
+        if st.button(t("templates.save_version", version=current.version + 1), type="primary",
+                     key="templates.save_form", disabled=not editable):
+            _save(templates.with_field_rows(series, field_rows))
 
-with tab_file:
-    st.download_button(t("templates.download"), templates.template_yaml(series), file_name=f"{slug}.yaml",
-                       mime="application/x-yaml", icon=":material/download:")
-    upload = st.file_uploader(t("templates.upload"), type=["yaml", "yml"], key="templates.upload")
-    if upload is not None and st.button(t("templates.save_upload"), key="templates.save_upload", disabled=not editable):
-        with shows_errors():
-            text = upload.getvalue().decode("utf-8", errors="replace")
-            _save(templates.parse_template(text, source=upload.name).model_dump(mode="json"))
-    with st.form("templates.copy_form"):
-        st.subheader(t("templates.copy"))
-        new_slug = st.text_input(t("templates.new_slug"), max_chars=60, key="templates.new_slug")
-        new_name = st.text_input(t("templates.new_name"), value=f"{series.name.nl} (kopie)", max_chars=200,
-                                 key=f"templates.new_name.{slug}")
-        if st.form_submit_button(t("templates.copy"), icon=":material/content_copy:"):
+if tab_file.open:
+    with tab_file:
+        st.download_button(t("templates.download"), templates.template_yaml(series), file_name=f"{slug}.yaml",
+                           mime="application/x-yaml", icon=":material/download:")
+        upload = st.file_uploader(t("templates.upload"), type=["yaml", "yml"], key="templates.upload")
+        if upload is not None and st.button(t("templates.save_upload"), key="templates.save_upload",
+                                            disabled=not editable):
             with shows_errors():
-                copy = templates.copy_template(engine(), actor=actor, from_template_id=current.id,
-                                               new_slug=new_slug, new_name=new_name)
-                st.session_state[state.TEMPLATES_SHOW_NEXT] = copy.slug
-                state.flash(t("templates.copied", slug=copy.slug))
-                st.rerun()
+                text = upload.getvalue().decode("utf-8", errors="replace")
+                _save(templates.parse_template(text, source=upload.name).model_dump(mode="json"))
+        with st.form("templates.copy_form"):
+            st.subheader(t("templates.copy"))
+            new_slug = st.text_input(t("templates.new_slug"), key="templates.new_slug")
+            new_name = st.text_input(t("templates.new_name"), value=f"{series.name.nl} (kopie)",
+                                     key=f"templates.new_name.{slug}")
+            if st.form_submit_button(t("templates.copy"), icon=":material/content_copy:"):
+                with shows_errors():
+                    copy = templates.copy_template(engine(), actor=actor, from_template_id=current.id,
+                                                   new_slug=new_slug, new_name=new_name)
+                    st.session_state[state.TEMPLATES_SHOW_NEXT] = copy.slug
+                    state.flash(t("templates.copied", slug=copy.slug))
+                    st.rerun()
 
-with tab_versions:
-    st.dataframe(
-        [{t("templates.version"): v.version, t("templates.saved_at"): local_time(v.created_at),
-          t("templates.lessons"): " · ".join(v.lesson_titles)} for v in templates.template_versions(engine(), slug)],
-        hide_index=True, width="stretch",
-    )
+if tab_versions.open:
+    with tab_versions:
+        st.dataframe(
+            [{t("templates.version"): v.version, t("templates.saved_at"): local_time(v.created_at),
+              t("templates.lessons"): " · ".join(v.lesson_titles)}
+             for v in templates.template_versions(engine(), slug)],
+            hide_index=True, width="stretch",
+        )

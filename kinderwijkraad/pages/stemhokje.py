@@ -12,8 +12,9 @@ import streamlit as st
 
 from kinderwijkraad.errors import InvalidInput, KwrError
 from kinderwijkraad.i18n import t
+from kinderwijkraad.models import PollStatus
 from kinderwijkraad.services import ballots
-from kinderwijkraad.ui import auth, state
+from kinderwijkraad.ui import auth, errors, state
 from kinderwijkraad.ui.ballot import ballot, forget, receipt_panel
 from kinderwijkraad.ui.database import engine
 from kinderwijkraad.ui.errors import error_text, shows_errors
@@ -28,7 +29,7 @@ def _pair_form() -> None:
     st.title(t("booth.title"))
     st.markdown(t("booth.pair_intro"))
     with st.form("booth.pair_form"):
-        code = st.text_input(t("booth.pair_code"), max_chars=8, key="booth.pair_input", placeholder="ABC123")
+        code = st.text_input(t("booth.pair_code"), key="booth.pair_input", placeholder="ABC123")
         if st.form_submit_button(t("booth.pair"), type="primary", width="stretch"):
             with shows_errors():
                 st.query_params[BOOTH_PARAM] = ballots.pair_booth(engine(), code=code, client=auth.client_address())
@@ -51,7 +52,7 @@ def _done() -> None:
     st.session_state[state.BOOTH_RECEIPT] = None
 
 
-@st.fragment(run_every=2)
+@errors.fragment(run_every=2)
 def _thanks(token: str) -> None:
     """The receipt, until the child taps "Klaar", RECEIPT_SECONDS pass, or the teacher already
     unlocks the next voter — the next child never sees it."""
@@ -66,7 +67,7 @@ def _thanks(token: str) -> None:
         st.rerun()
 
 
-@st.fragment(run_every=1)
+@errors.fragment(run_every=1)
 def _wait_for_unlock(token: str) -> None:
     """Locked: check once a second whether the teacher unlocked the booth."""
     screen = ballots.booth_screen(engine(), token)
@@ -92,7 +93,7 @@ else:
     if message:
         st.error(message, icon=":material/error:")
         st.session_state[state.VOTE_ERROR] = None
-    if screen.unlocked and screen.poll.status == "open":
+    if screen.unlocked and screen.poll.status == PollStatus.OPEN:
         ballot(screen.poll, on_vote=lambda choices: _vote(token, screen.poll.id, choices))
     else:
         _wait_for_unlock(token)

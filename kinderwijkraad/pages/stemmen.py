@@ -10,7 +10,7 @@ import streamlit as st
 from kinderwijkraad.errors import InvalidInput, KwrError
 from kinderwijkraad.i18n import t
 from kinderwijkraad.services import ballots, polls
-from kinderwijkraad.ui import auth, state
+from kinderwijkraad.ui import auth, errors, state
 from kinderwijkraad.ui.ballot import ballot, forget, receipt_panel
 from kinderwijkraad.ui.database import engine
 from kinderwijkraad.ui.errors import error_text
@@ -19,6 +19,7 @@ from kinderwijkraad.ui.style import apply_tablet_style
 
 CARD_PARAM = "kaart"
 TABLET_PARAM = "tablet"  # a team tablet keeps its token in the address (see meedoen.py)
+RECEIPT_OPEN = "vote.receipt_open"  # the "Bonnetje controleren" expander: open or folded
 
 
 def _find_card(code: str) -> None:
@@ -50,9 +51,11 @@ def _vote(choices: list[int]) -> None:
     st.session_state[state.VOTE_RECEIPT] = receipt
 
 
+@errors.guarded  # a widget callback runs outside the page run
 def _next_child() -> None:
     for key in (state.VOTE_CARD, state.VOTE_POLL, state.VOTE_RECEIPT, state.VOTE_ERROR):
         st.session_state[key] = None
+    st.session_state[RECEIPT_OPEN] = False  # the next child starts with it folded
     st.query_params.pop(CARD_PARAM, None)
 
 
@@ -68,13 +71,16 @@ def _card_form() -> None:
     st.markdown(t("vote.card_intro"))
     _show_error()
     with st.form("vote.card_form"):
-        code = st.text_input(t("vote.card_code"), max_chars=12, key="vote.card_input", placeholder="ABCD-EF23")
+        code = st.text_input(t("vote.card_code"), key="vote.card_input", placeholder="ABCD-EF23")
         if st.form_submit_button(t("vote.next"), type="primary", width="stretch"):
             _find_card(code)
             st.rerun(scope="fragment")
-    with st.expander(t("vote.check_receipt")):
-        with st.form("vote.receipt_form"):
-            receipt = st.text_input(t("vote.receipt_code"), max_chars=12, key="vote.receipt_input")
+    # Keyed and stateful: a message appearing or going above it (a wrong card code) must not fold
+    # it, and with it the answer to the check.
+    check = st.expander(t("vote.check_receipt"), key=RECEIPT_OPEN, on_change="rerun")
+    if check.open:
+        with check, st.form("vote.receipt_form"):
+            receipt = st.text_input(t("vote.receipt_code"), key="vote.receipt_input", placeholder="ABCD-EF23")
             if st.form_submit_button(t("vote.check")):
                 title = polls.check_receipt(engine(), code=receipt)
                 if title:
@@ -97,7 +103,7 @@ if scanned and not st.session_state[state.VOTE_CARD] and not st.session_state[st
     st.query_params.pop(CARD_PARAM, None)  # used once: the next child must not inherit it
     _find_card(scanned)
 
-@st.fragment
+@errors.fragment
 def _screen() -> None:
     """Card, ballot and receipt: a tap here reruns only this, not the app around it (the router,
     the login check, the menu) — a third less server time per tap (docs/performance.md)."""

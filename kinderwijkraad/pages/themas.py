@@ -1,17 +1,18 @@
 """Thema's: the facilitator sees every plan of a cycle (all schools and classes), filters them and
 sorts them into themes, helped by suggestions of plans that look alike."""
 
-from functools import partial
+import hashlib
 
 import streamlit as st
 
+from kinderwijkraad.errors import KwrError
 from kinderwijkraad.i18n import t
 from kinderwijkraad.services import plans
-from kinderwijkraad.ui import auth, navigation, state
+from kinderwijkraad.ui import auth, errors, navigation, state
 from kinderwijkraad.ui import lesson as shared
 from kinderwijkraad.ui.cycles import pick_cycle
 from kinderwijkraad.ui.database import engine
-from kinderwijkraad.ui.errors import shows_errors
+from kinderwijkraad.ui.errors import error_text, shows_errors
 from kinderwijkraad.ui.format import plain
 
 actor = auth.require(*navigation.THEMES.roles)
@@ -48,11 +49,11 @@ def _suggestion(suggestion: plans.Suggestion, titles: dict[int, str]) -> None:
     number = "-".join(map(str, suggestion.plan_ids))
     with st.form(f"themes.suggestion.{number}"):
         proposed = suggestion.shared_words[0].capitalize() if suggestion.shared_words else ""
-        name = st.text_input(t("themes.new_theme_name"), value=proposed, max_chars=80,
+        name = st.text_input(t("themes.new_theme_name"), value=proposed,
                              key=f"themes.suggestion_name.{number}")
         target = st.selectbox(t("themes.or_existing"), [None, *theme_names],
                               format_func=lambda i: theme_names.get(i, t("themes.make_new")),
-                              key=f"themes.suggestion_target.{number}")
+                              key=f"themes.suggestion_target.{number}", placeholder=t("themes.pick_theme"))
         if st.form_submit_button(t("themes.put_together"), type="primary"):
             with shows_errors():
                 theme_id = target or plans.create_theme(engine(), actor=actor, cycle_id=cycle_id, name=name)
@@ -75,11 +76,11 @@ st.subheader(t("themes.plans"))
 schools = sorted({plan.school_name for plan in all_plans})
 filter_cols = st.columns(3)
 school = filter_cols[0].selectbox(t("field.school"), ["", *schools], format_func=lambda s: s or t("themes.all"),
-                                  key="themes.filter_school")
+                                  key="themes.filter_school", placeholder=t("themes.pick_school"))
 theme_filter = filter_cols[1].selectbox(
     t("themes.theme"), [ALL, UNSORTED, *theme_names],
     format_func=lambda i: {ALL: t("themes.all"), UNSORTED: t("themes.unsorted")}.get(i) or theme_names[i],
-    key="themes.filter_theme")
+    key="themes.filter_theme", placeholder=t("themes.pick_theme"))
 search = filter_cols[2].text_input(t("themes.search"), key="themes.filter_search").strip().lower()
 
 shown = [
@@ -88,32 +89,66 @@ shown = [
     and (theme_filter == ALL or (theme_filter == UNSORTED and plan.theme_id is None) or plan.theme_id == theme_filter)
     and (not search or search in plan.text().lower())
 ]
-def _remember_selection(shown_ids: list[int]) -> None:
-    """Selection comes as row positions; turn them into plan ids at once, while they still mean
-    the rows the facilitator clicked (the table can change under them on the next run)."""
-    rows = st.session_state["themes.table"].selection.rows
-    st.session_state[state.THEMES_SELECTED] = [shown_ids[i] for i in rows if i < len(shown_ids)]
+# What is ticked is what moves: the selection is kept as plan ids (state.THEMES_SELECTED), so it stays
+# with its plans through searches, filters and reruns. The table's own edits are positional, so its
+# key names the rows it shows (and a round that changes when the page itself changes the ticks):
+# an edit made in one set of rows can never land on another.
+TABLE_ROUND = "themes.table_round"
+PICK = "pick"
 
 
-st.dataframe(
-    [{t("plan.title_column"): plan.title, t("themes.theme"): theme_names.get(plan.theme_id, "—"),
-      t("field.school"): plan.school_name, t("field.class_name"): plan.class_name, t("lesson.team"): plan.team_name,
-      t("plan.status"): t(f"plan_status.{plan.status.value}"), t("themes.text"): plan.text()}
-     for plan in shown],
-    hide_index=True, width="stretch", on_select=partial(_remember_selection, [plan.id for plan in shown]),
-    selection_mode="multi-row", key="themes.table",
+@errors.guarded  # a widget callback runs outside the page run
+def _remember_ticks(key: str, shown_ids: list[int]) -> None:
+    """The table's edits are row positions of the rows it was drawn with: turn them into plan ids."""
+    chosen = list(st.session_state.get(state.THEMES_SELECTED, []))
+    for position, change in st.session_state[key]["edited_rows"].items():
+        position = int(position)
+        if PICK not in change or not 0 <= position < len(shown_ids):
+            continue
+        plan_id = shown_ids[position]
+        if change[PICK] and plan_id not in chosen:
+            chosen.append(plan_id)
+        elif not change[PICK] and plan_id in chosen:
+            chosen.remove(plan_id)
+    st.session_state[state.THEMES_SELECTED] = chosen
+
+
+shown_ids = [plan.id for plan in shown]
+ticked = set(st.session_state.get(state.THEMES_SELECTED, []))
+rows_digest = hashlib.sha1(",".join(map(str, shown_ids)).encode()).hexdigest()[:12]
+table_key = f"themes.table.{st.session_state.get(TABLE_ROUND, 0)}.{rows_digest}"
+columns = {PICK: t("themes.pick"), "title": t("plan.title_column"), "theme": t("themes.theme"),
+           "school": t("field.school"), "class": t("field.class_name"), "team": t("lesson.team"),
+           "status": t("plan.status"), "text": t("themes.text")}
+st.data_editor(
+    [{PICK: plan.id in ticked, "title": plan.title, "theme": theme_names.get(plan.theme_id, "—"),
+      "school": plan.school_name, "class": plan.class_name, "team": plan.team_name,
+      "status": t(f"plan_status.{plan.status.value}"), "text": plan.text()} for plan in shown],
+    column_config={PICK: st.column_config.CheckboxColumn(columns[PICK], width="small")}
+    | {name: st.column_config.TextColumn(label) for name, label in columns.items() if name != PICK},
+    disabled=[name for name in columns if name != PICK], hide_index=True, width="stretch", num_rows="fixed",
+    key=table_key, on_change=_remember_ticks, args=(table_key, shown_ids),
 )
-shown_ids = {plan.id for plan in shown}
-selected = [plan_id for plan_id in st.session_state.get(state.THEMES_SELECTED, []) if plan_id in shown_ids]
-st.caption(t("themes.selected", count=len(selected), shown=len(shown)))
+selected = [plan_id for plan_id in shown_ids if plan_id in ticked]
+st.caption(t("themes.selected", selected=len(selected), count=len(shown)))
+
+
+def _after_move(moved_ids: list[int]) -> None:
+    """The moved plans are done: their ticks go, and the table is drawn afresh from the ids."""
+    st.session_state[state.THEMES_SELECTED] = [
+        plan_id for plan_id in st.session_state.get(state.THEMES_SELECTED, []) if plan_id not in moved_ids]
+    st.session_state[TABLE_ROUND] = st.session_state.get(TABLE_ROUND, 0) + 1
+
 
 move_cols = st.columns([2, 1])
 target = move_cols[0].selectbox(t("themes.move_to"), [UNSORTED, *theme_names], key="themes.move_target",
-                                format_func=lambda i: theme_names.get(i, t("themes.unsorted")))
+                                format_func=lambda i: theme_names.get(i, t("themes.unsorted")),
+                                placeholder=t("themes.pick_theme"))
 if move_cols[1].button(t("themes.move"), disabled=not selected, width="stretch", key="themes.move_button"):
     with shows_errors():
         moved = plans.move_plans(engine(), actor=actor, cycle_id=cycle_id, plan_ids=selected,
                                  theme_id=None if target == UNSORTED else target)
+        _after_move(selected)
         state.flash(t("themes.moved", count=moved, theme=plain(theme_names.get(target, t("themes.unsorted")))))
         st.rerun()
 
@@ -128,13 +163,28 @@ if len(selected) == 1:
 
 # --- the themes ----------------------------------------------------------------------------
 st.subheader(t("themes.themes"))
-with st.form("themes.create", clear_on_submit=True):
-    name = st.text_input(t("themes.new_theme_name"), max_chars=80, key="themes.create_name")
-    if st.form_submit_button(t("themes.create"), icon=":material/add:"):
-        with shows_errors():
-            plans.create_theme(engine(), actor=actor, cycle_id=cycle_id, name=name)
-            state.flash(t("themes.created", name=plain(name.strip())))
-            st.rerun()
+CREATE_NAME, CREATE_ERROR = "themes.create_name", "themes.create_error"
+
+
+@errors.guarded  # a widget callback runs outside the page run
+def _create_theme() -> None:
+    """The box is emptied only when the theme is made: a refused name (too long, taken) stays to fix."""
+    name = st.session_state.get(CREATE_NAME) or ""
+    try:
+        plans.create_theme(engine(), actor=actor, cycle_id=cycle_id, name=name)
+    except KwrError as error:
+        st.session_state[CREATE_ERROR] = error_text(error)
+        return
+    st.session_state[CREATE_NAME] = ""
+    state.flash(t("themes.created", name=plain(name.strip())))
+
+
+with st.form("themes.create"):
+    st.text_input(t("themes.new_theme_name"), key=CREATE_NAME)
+    st.form_submit_button(t("themes.create"), icon=":material/add:", on_click=_create_theme)
+refused = st.session_state.pop(CREATE_ERROR, None)  # shown once, after the try that failed
+if refused:
+    st.error(refused, icon=":material/error:")
 
 for row in theme_rows:
     with st.expander(t("themes.theme_heading", name=plain(row.name), count=row.plan_count), icon=":material/category:"):
@@ -142,7 +192,7 @@ for row in theme_rows:
             if plan.theme_id == row.id:
                 st.text(f"• {plan.title or t('plan.untitled')} ({plan.school_name}, {plan.class_name})")
         with st.form(f"themes.rename.{row.id}"):
-            new_name = st.text_input(t("themes.rename"), value=row.name, max_chars=80,
+            new_name = st.text_input(t("themes.rename"), value=row.name,
                                      key=f"themes.rename_name.{row.id}")
             if st.form_submit_button(t("themes.rename")):
                 with shows_errors():
@@ -152,7 +202,7 @@ for row in theme_rows:
         if others:
             with st.form(f"themes.merge.{row.id}"):
                 into = st.selectbox(t("themes.merge_into"), others, format_func=theme_names.get,
-                                    key=f"themes.merge_target.{row.id}")
+                                    key=f"themes.merge_target.{row.id}", placeholder=t("themes.pick_theme"))
                 if st.form_submit_button(t("themes.merge")):
                     with shows_errors():
                         plans.merge_themes(engine(), actor=actor, source_id=row.id, target_id=into)

@@ -7,9 +7,8 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from kinderwijkraad.exports.feedback import render_feedback_sheet
-from kinderwijkraad.i18n import t
-from kinderwijkraad.models import CostBand, Decision, ProposalInput, RecipientStatus
+from kinderwijkraad.i18n import format_date, t
+from kinderwijkraad.models import CostBand, ProposalInput, RecipientStatus
 from kinderwijkraad.services import answers, audit, feedback, proposals
 from kinderwijkraad.services.proposals import ProposalView, RecipientRow
 from kinderwijkraad.ui import audit as audit_ui
@@ -19,20 +18,23 @@ from kinderwijkraad.ui.cycles import pick_cycle
 from kinderwijkraad.ui.database import engine
 from kinderwijkraad.ui.errors import shows_errors
 from kinderwijkraad.ui.format import label, local_time, plain
-from kinderwijkraad.ui.proposals import dossier_download, reply_url, status_text
+from kinderwijkraad.ui.proposals import ask_first, dossier_download, reply_url, short_status, status_text
+from kinderwijkraad.ui.tabs import place_tabs
 
 actor = auth.require(*navigation.PROPOSALS.roles)
-# The proposal's text fields in the dossier's order; these get a box of several lines. The limits
-# come from the model, so the form and the database never disagree.
+# The proposal's text fields in the dossier's order; the long ones get a box of several lines. No
+# max_chars: a too-long text stays in its box as typed, and the service says by how much.
 LONG_FIELDS = frozenset({"problem", "idea", "children_contribution", "ask"})
-TEXT_FIELDS = {name: next(m.max_length for m in field.metadata if hasattr(m, "max_length"))
-               for name, field in ProposalInput.model_fields.items() if name != "cost_band"}
-NEXT_MOVE = {RecipientStatus.CONCEPT: RecipientStatus.SENT, RecipientStatus.SENT: RecipientStatus.IN_PROGRESS,
-             RecipientStatus.ANSWERED: RecipientStatus.DONE}
+TEXT_FIELDS = [name for name in ProposalInput.model_fields if name != "cost_band"]
 COST_BANDS = list(CostBand)
-# The proposal "Voorstel maken" just made. Not the selectbox's own key: that widget is drawn
-# earlier in the same run, and Streamlit refuses a change to a drawn widget's state.
-MADE_PROPOSAL = "proposals.made"
+# The proposal to show on the next run: the one "Voorstel maken" just made, or the one just saved
+# (set again so the chooser shows its new title; otherwise the browser keeps the old one once). Not
+# the selectbox's own key: that widget is drawn earlier in the run, and Streamlit refuses a change
+# to a drawn widget's state.
+SHOW_PROPOSAL = "proposals.show"
+SELECTED = "proposals.selected"
+TAB = "proposal.tab"
+OPEN_TAB = "proposals.open_tab"  # the tab to open on the next run (set after the tabs are drawn)
 
 st.title(t("page.proposals"))
 state.show_flash()
@@ -43,13 +45,14 @@ cycle_id = pick_cycle(actor, key="proposals.cycle")
 def _text_fields(values: dict[str, str], key: str) -> dict[str, str]:
     """The proposal's text, one input per field, in the order of the dossier."""
     result: dict[str, str] = {}
-    for name, limit in TEXT_FIELDS.items():
+    for name in TEXT_FIELDS:
         widget = st.text_area if name in LONG_FIELDS else st.text_input
-        result[name] = widget(t(f"field.{name}"), value=values.get(name, ""), max_chars=limit,
-                              help=t(f"proposal.help.{name}"), key=f"{key}.{name}")
+        result[name] = widget(t(f"field.{name}"), value=values.get(name, ""),
+                              help=t(f"proposal.help.{name}") or None, key=f"{key}.{name}")
     band = CostBand(values.get("cost_band", CostBand.UNKNOWN.value))
     result["cost_band"] = st.selectbox(t("field.cost_band"), COST_BANDS, index=COST_BANDS.index(band),
-                                       format_func=lambda b: t(f"cost_band.{b.value}"), key=f"{key}.cost_band").value
+                                       format_func=lambda b: t(f"cost_band.{b.value}"), key=f"{key}.cost_band",
+                                       placeholder=t("proposal.pick")).value
     return result
 
 
@@ -75,7 +78,12 @@ def _links(row: RecipientRow) -> None:
         state_key = "usable" if link.usable else ("revoked" if link.revoked_at else "expired")
         left.caption(t(f"link.row.{state_key}", made=local_time(link.created_at), until=local_time(link.expires_at),
                        used=local_time(link.last_used_at)))
-        if link.usable and right.button(t("link.revoke"), key=f"proposals.revoke.{link.id}"):
+        if not link.usable:
+            continue
+        with right:
+            revoke = ask_first(t("link.revoke"), t("link.revoke_confirm"), t("link.revoke_yes"),
+                               key=f"proposals.revoke.{link.id}", icon=":material/link_off:")
+        if revoke:
             with shows_errors():
                 answers.revoke_reply_link(engine(), actor=actor, link_id=link.id)
                 st.session_state.pop(shown_key, None)
@@ -84,14 +92,25 @@ def _links(row: RecipientRow) -> None:
 
 
 def _child_words(row: RecipientRow) -> None:
-    with st.form(f"proposals.child.{row.id}"):
+    """The official's letter beside a box for the children's words: the class hears only those."""
+    if row.words_needed == "outdated":
+        st.warning(t("feedback.words_outdated"), icon=":material/update:")
+    with st.container(border=True):
+        st.caption(t("feedback.letter_heading", organisation=plain(row.organisation)))
+        st.markdown(plain(row.reasons) or "—")
+        if row.next_step:
+            st.caption(t("field.next_step"))
+            st.markdown(plain(row.next_step))
+    with st.form(f"proposals.child.{row.id}.{row.answer_revision}"):
         st.caption(t("feedback.child_words_hint"))
-        text = st.text_area(t("field.child_answer"), value=row.child_answer or row.reasons, max_chars=1000)
-        next_text = st.text_area(t("field.child_next"), value=row.child_next or row.next_step, max_chars=500)
+        text = st.text_area(t("field.child_answer"), value=row.child_answer,
+                            key=f"proposals.child.{row.id}.{row.answer_revision}.answer")
+        next_text = st.text_area(t("field.child_next"), value=row.child_next,
+                                 key=f"proposals.child.{row.id}.{row.answer_revision}.next")
         if st.form_submit_button(t("feedback.save_child_words"), type="primary"):
             with shows_errors():
                 answers.set_child_answer(engine(), actor=actor, recipient_id=row.id, child_answer=text,
-                                         child_next=next_text)
+                                         child_next=next_text, seen_revision=row.answer_revision)
                 state.flash(t("feedback.child_words_saved"))
                 st.rerun()
 
@@ -106,15 +125,18 @@ def _recipient(view: ProposalView, row: RecipientRow) -> None:
         st.caption(" · ".join(t(f"proposal.date.{name}", at=local_time(at)) for name, at in dates if at))
         # One above the other: side by side, "Dossier voor Woonstichting Rivierthuis (PDF)" is cut off.
         dossier_download(actor, view, row, key=f"proposals.pdf.{row.id}")
-        move = None if row.decision == Decision.REJECTED else NEXT_MOVE.get(row.status)
+        move = row.next_move
         if move and st.button(t(f"proposal.move.{move.value}"), key=f"proposals.move.{row.id}", type="primary"):
             with shows_errors():
                 proposals.move_recipient(engine(), actor=actor, recipient_id=row.id, to=move)
                 state.flash(t("proposal.moved", organisation=plain(row.organisation),
                               status=label("recipient_status", move)))
                 st.rerun()
-        if row.status == RecipientStatus.CONCEPT:
-            if st.button(t("proposal.remove_recipient"), key=f"proposals.remove.{row.id}"):
+        if row.removable:
+            if ask_first(t("proposal.remove_recipient"),
+                         t("proposal.remove_recipient_confirm", organisation=plain(row.organisation)),
+                         t("proposal.remove_recipient_yes"), key=f"proposals.remove.{row.id}",
+                         icon=":material/person_remove:"):
                 with shows_errors():
                     proposals.remove_recipient(engine(), actor=actor, recipient_id=row.id)
                     st.rerun()
@@ -130,7 +152,7 @@ def _recipient(view: ProposalView, row: RecipientRow) -> None:
                             submit=partial(_enter, row))
         if row.decision is not None:
             with st.expander(t("feedback.child_words_heading"), icon=":material/child_care:",
-                             expanded=not row.child_answer):
+                             expanded=row.words_needed is not None, key=f"proposals.child_words.{row.id}"):
                 _child_words(row)
 
 
@@ -147,6 +169,7 @@ def _edit(view: ProposalView) -> None:
                 with shows_errors():
                     proposals.update_proposal(engine(), actor=actor, proposal_id=view.id,
                                               seen_revision=view.revision, fields=values)
+                    st.session_state[SHOW_PROPOSAL] = view.id
                     state.flash(t("proposal.saved"))
                     st.rerun()
 
@@ -158,11 +181,11 @@ def _add_recipient(view: ProposalView, partners: list[proposals.PartnerChoice]) 
     with st.expander(t("proposal.add_recipient"), icon=":material/person_add:"):
         names = {p.organisation_id: p for p in missing}
         chosen = st.selectbox(t("field.organisation"), list(names), format_func=lambda i: names[i].name,
-                              key=f"proposals.add_org.{view.id}")
+                              key=f"proposals.add_org.{view.id}", placeholder=t("proposal.pick"))
         contacts = dict(names[chosen].contacts)
         contact = st.selectbox(t("field.contact_person"), [None, *contacts],
                                format_func=lambda i: contacts.get(i, t("proposal.no_contact")),
-                               key=f"proposals.add_contact.{view.id}.{chosen}")
+                               key=f"proposals.add_contact.{view.id}.{chosen}", placeholder=t("proposal.pick"))
         if st.button(t("proposal.add_recipient"), key=f"proposals.add.{view.id}"):
             with shows_errors():
                 proposals.add_recipient(engine(), actor=actor, proposal_id=view.id, organisation_id=chosen,
@@ -180,18 +203,24 @@ def _readable(detail: dict) -> dict[str, str]:
 
 
 def _history(view: ProposalView) -> None:
-    recipient_ids = {r.id for r in view.recipients}
-    rows = [row for row in audit.audit_log(engine(), actor=actor, cycle_id=view.cycle_id)
-            if (row.subject == "proposal" and row.subject_id == view.id)
-            or (row.subject == "recipient" and row.subject_id in recipient_ids)]
+    rows = audit.subject_history(engine(), actor=actor, cycle_id=view.cycle_id,
+                                 subjects={"proposal": [view.id], "recipient": [r.id for r in view.recipients]})
     with st.expander(t("audit.heading", count=len(rows)), icon=":material/history:"):
         organisations = {r.id: r.organisation for r in view.recipients}
-        st.dataframe(pd.DataFrame([{
-            t("audit.col.at"): local_time(row.at),
-            t("audit.col.what"): t(f"audit.action.{row.action}", **_readable(row.detail)),
-            t("audit.col.recipient"): organisations.get(row.subject_id, "") if row.subject == "recipient" else "",
-            t("audit.col.who"): row.actor,
-        } for row in rows]), hide_index=True, width="stretch")
+
+        def what(row: audit.AuditRow) -> str:
+            done = t(f"audit.action.{row.action}", **_readable(row.detail))
+            return f"{done} — {organisations.get(row.subject_id, '')}" if row.subject == "recipient" else done
+
+        # Three columns that fit a 1024 px screen: when, who, and what (the recipient last: on a
+        # narrow screen that is what runs out of room, and the cell's tooltip has it all).
+        at, who, did = t("audit.col.at"), t("audit.col.who"), t("audit.col.what")
+        st.dataframe(pd.DataFrame([{at: local_time(row.at), who: row.actor, did: what(row)} for row in rows],
+                                  columns=[at, who, did]),
+                     hide_index=True, width="stretch",
+                     column_config={at: st.column_config.TextColumn(width=125),
+                                    who: st.column_config.TextColumn(width=150),
+                                    did: st.column_config.TextColumn(width=310)})
 
 
 def _proposal(view: ProposalView, partners: list[proposals.PartnerChoice]) -> None:
@@ -205,8 +234,8 @@ def _proposal(view: ProposalView, partners: list[proposals.PartnerChoice]) -> No
         _recipient(view, row)
     _add_recipient(view, partners)
     _history(view)
-    deletable = all(r.status == RecipientStatus.CONCEPT for r in view.recipients)
-    if deletable and st.button(t("proposal.delete"), key=f"proposals.delete.{view.id}", icon=":material/delete:"):
+    if view.deletable and ask_first(t("proposal.delete"), t("proposal.delete_confirm", title=plain(view.title)),
+                                    t("proposal.delete_yes"), key=f"proposals.delete.{view.id}"):
         with shows_errors():
             proposals.delete_proposal(engine(), actor=actor, proposal_id=view.id)
             state.flash(t("proposal.deleted"))
@@ -218,20 +247,26 @@ def _overview(cycle_id: int) -> None:
     if not views:
         st.info(t("proposal.none_yet"))
         return
-    st.dataframe(pd.DataFrame([{
-        t("proposal.col.proposal"): view.title, t("proposal.col.recipient"): row.organisation,
-        t("proposal.col.status"): status_text(row),
-        t("proposal.col.days_waiting"): str(row.days_waiting) if row.days_waiting is not None else "",
-    } for view in views for row in view.recipients]), hide_index=True, width="stretch")
+    # A plain table: it wraps long titles instead of scrolling sideways, so every column, the days
+    # waiting too, shows on a 1024 px screen. The status goes without its date (the date is in the
+    # warnings under the table and on the recipient's card).
+    st.table([{t("proposal.col.proposal"): view.title, t("proposal.col.recipient"): row.organisation,
+               t("proposal.col.status"): short_status(row),
+               t("proposal.col.days_waiting"): "" if row.days_waiting is None else str(row.days_waiting)}
+              for view in views for row in view.recipients], hide_index=True)
     for row in (r for view in views for r in view.recipients if r.overdue):
         st.error(t("proposal.overdue", organisation=plain(row.organisation), proposal=plain(row.proposal_title),
-                   date=row.reply_by.strftime("%d-%m-%Y")), icon=":material/alarm:")
+                   date=format_date(row.reply_by, "short")), icon=":material/alarm:")
     by_id = {view.id: view for view in views}
-    # A proposal just made (tab "Nieuw voorstel", drawn after this selectbox) is shown first.
-    if (made := st.session_state.pop(MADE_PROPOSAL, None)) in by_id:
-        st.session_state["proposals.selected"] = made
+    # A proposal just made (tab "Nieuw voorstel") or saved is shown; a choice that is gone (deleted,
+    # here or by someone else) makes way for the newest. Both set explicitly: the browser keeps
+    # showing the old title otherwise.
+    if (made := st.session_state.pop(SHOW_PROPOSAL, None)) in by_id:
+        st.session_state[SELECTED] = made
+    if st.session_state.get(SELECTED, next(iter(by_id))) not in by_id:
+        st.session_state[SELECTED] = next(iter(by_id))
     chosen = st.selectbox(t("proposal.choose"), list(by_id), format_func=lambda i: by_id[i].title,
-                          key="proposals.selected")
+                          key=SELECTED, persist_state="page", placeholder=t("proposal.pick"))
     _proposal(by_id[chosen], proposals.partner_choices(engine(), actor=actor, cycle_id=cycle_id))
 
 
@@ -255,7 +290,8 @@ def _new(cycle_id: int) -> None:
             return source.name
         return t("proposal.theme_option", theme=source.name, place=source.place, score=source.score)
 
-    theme_id = st.selectbox(t("proposal.theme"), list(by_id), format_func=theme_label, key="proposals.new_theme")
+    theme_id = st.selectbox(t("proposal.theme"), list(by_id), format_func=theme_label, key="proposals.new_theme",
+                            placeholder=t("proposal.pick"))
     source = by_id[theme_id]
     if source.place is not None and not source.in_top:
         st.warning(t("proposal.not_in_top"))
@@ -264,7 +300,8 @@ def _new(cycle_id: int) -> None:
     with st.form(key):
         plan_names = {p.id: f"{p.title} ({p.class_label})" for p in source.plans}
         plan_ids = st.multiselect(t("proposal.plans_label"), list(plan_names), default=list(plan_names),
-                                  format_func=plan_names.get, key=f"{key}.plans")
+                                  format_func=plan_names.get, key=f"{key}.plans",
+                                  placeholder=t("proposal.pick_plans"))
         st.caption(t("proposal.draft_hint"))
         values = _text_fields(draft, key)
         st.markdown(f"**{t('proposal.recipients')}**")
@@ -277,14 +314,16 @@ def _new(cycle_id: int) -> None:
             contact = columns[1].selectbox(t("field.contact_person"), [None, *contacts],
                                            index=1 if contacts else 0,
                                            format_func=lambda i, c=contacts: c.get(i, t("proposal.no_contact")),
-                                           key=f"{key}.contact.{partner.organisation_id}")
+                                           key=f"{key}.contact.{partner.organisation_id}",
+                                           placeholder=t("proposal.pick"))
             if wanted:
                 recipients.append((partner.organisation_id, contact))
         if st.form_submit_button(t("proposal.create"), type="primary", icon=":material/note_add:"):
             with shows_errors():
                 new_id = proposals.create_proposal(engine(), actor=actor, cycle_id=cycle_id, theme_id=theme_id,
                                                    plan_ids=plan_ids, fields=values, recipients=recipients)
-                st.session_state[MADE_PROPOSAL] = new_id
+                st.session_state[SHOW_PROPOSAL] = new_id
+                st.session_state[OPEN_TAB] = t("proposal.tab.overview")  # after "make X", show X
                 state.flash(t("proposal.created", title=plain(values["title"])))
                 st.rerun()
 
@@ -302,11 +341,16 @@ def _feedback(cycle_id: int) -> None:
     else:
         st.dataframe(pd.DataFrame([{
             t("feedback.col.class"): c.label, t("feedback.col.plans"): c.plans, t("feedback.col.answered"): c.answered,
-            t("feedback.col.shared"): local_time(c.last_shared_at) if c.last_shared_at else t("feedback.not_shared"),
+            t("feedback.col.shared"): (t("feedback.shared_outdated", when=local_time(c.last_shared_at))
+                                       if c.outdated else local_time(c.last_shared_at) if c.last_shared_at
+                                       else t("feedback.not_shared")),
         } for c in with_plans]), hide_index=True, width="stretch")
         labels = {c.classroom_id: c.label for c in with_plans}
+        if st.session_state.get("proposals.feedback_class", next(iter(labels))) not in labels:
+            st.session_state["proposals.feedback_class"] = next(iter(labels))
         classroom_id = st.selectbox(t("feedback.choose_class"), list(labels), format_func=labels.get,
-                                    key="proposals.feedback_class")
+                                    key="proposals.feedback_class", persist_state="page",
+                                    placeholder=t("proposal.pick"))
         _sheet(classroom_id)
     st.subheader(t("lifecycle.heading"))
     st.caption(t("lifecycle.legend"))
@@ -331,25 +375,36 @@ def _sheet(classroom_id: int) -> None:
                 for answer in plan.answers:
                     said = f" — {plain(answer.answer)}" if answer.answer else ""
                     st.markdown(f"- {plain(answer.organisation)}: **{plain(answer.decision_label)}**{said}")
+        waiting = bool(sheet.waiting_for_words)
+        if waiting:
+            # Not to be shared: the class would hear nothing, or words written for an older answer.
+            st.warning(t("feedback.words_needed", answers="; ".join(plain(a) for a in sheet.waiting_for_words)),
+                       icon=":material/edit_note:")
         # One above the other: side by side, the download's label is cut off on a tablet.
-        st.download_button(t("feedback.download"), audit_ui.logged_export(
-                               actor, "feedback_sheet", partial(render_feedback_sheet, sheet), subject_id=classroom_id),
+        sheet_pdf = audit_ui.logged_export(actor, "feedback_sheet", partial(feedback.feedback_sheet_pdf, sheet),
+                                           subject_id=classroom_id)
+        st.download_button(t("feedback.download"), sheet_pdf,
                            file_name=f"terugkoppeling-{classroom_id}.pdf", mime="application/pdf",
                            icon=":material/picture_as_pdf:", key=f"proposals.sheet.{classroom_id}",
-                           on_click="ignore")
+                           on_click="ignore", disabled=waiting)
         if st.button(t("feedback.mark_shared"), key=f"proposals.shared.{classroom_id}", type="primary",
-                        icon=":material/co_present:"):
+                     icon=":material/co_present:", disabled=waiting):
             with shows_errors():
                 feedback.record_shared(engine(), actor=actor, classroom_id=classroom_id)
                 state.flash(t("feedback.shared"))
                 st.rerun()
 
 
-overview_tab, new_tab, feedback_tab = st.tabs([t("proposal.tab.overview"), t("proposal.tab.new"),
-                                               t("proposal.tab.feedback")])
-with overview_tab:
-    _overview(cycle_id)
-with new_tab:
-    _new(cycle_id)
-with feedback_tab:
-    _feedback(cycle_id)
+if (opening := st.session_state.pop(OPEN_TAB, None)) is not None:
+    st.session_state[TAB] = opening
+overview_tab, new_tab, feedback_tab = place_tabs(TAB, [t("proposal.tab.overview"), t("proposal.tab.new"),
+                                                      t("proposal.tab.feedback")])
+if overview_tab.open:
+    with overview_tab:
+        _overview(cycle_id)
+if new_tab.open:
+    with new_tab:
+        _new(cycle_id)
+if feedback_tab.open:
+    with feedback_tab:
+        _feedback(cycle_id)

@@ -132,7 +132,7 @@ def authenticate(
     with read_session(engine) as session:
         wait = throttle_wait_seconds(session, keys, now)
         if wait > 0:
-            raise TooManyAttempts("login.throttled", seconds=wait)
+            raise TooManyAttempts("login.throttled", count=wait)
         user = session.exec(select(User).where(User.username == username)).first()
     # bcrypt takes ~0.3 s: do it outside any transaction.
     matches = _password_matches(password, user.password_hash if user else _unknown_user_hash())
@@ -346,6 +346,12 @@ def set_user_active(engine: Engine, *, actor: Actor, user_id: int, active: bool)
         user.active = active
         if not active:  # reactivating later must not bring old cookies back to life
             user.cookies_valid_after = utcnow()
+
+
+def new_one_time_password() -> str:
+    """For a new account or a reset. Four groups of six characters are easy to read aloud and type
+    on a tablet, and 96 random bits are plenty for a password that must be changed at first login."""
+    return "-".join(secrets.token_hex(3) for _ in range(4))
 
 
 def reset_password(engine: Engine, *, actor: Actor, user_id: int, one_time_password: str) -> None:

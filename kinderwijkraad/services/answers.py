@@ -1,5 +1,5 @@
 """Answers to proposals: an official in the app, anyone with a reply link, or the facilitator
-typing in a letter; and the child-language version of each answer (capability 6).
+typing in a letter; and the child-language version of each answer.
 
 An answer is written only over the answer revision the writer was shown (one conditional UPDATE),
 so nobody overwrites an answer they never saw. A reply link is bound to one recipient of one
@@ -60,6 +60,20 @@ def _hash(token: str) -> str:
 # --- answers ---------------------------------------------------------------------------------
 
 
+def _fits(field: str, value: str, limit: int) -> None:
+    """A too-long text is refused with how much too long it is; nothing is cut off silently."""
+    if len(value) > limit:
+        raise InvalidInput("validation.too_long_by", field=field, max=limit, count=len(value) - limit)
+
+
+def _answered_by(name: str) -> str:
+    name = " ".join(clean_text(name).split())
+    if not name:
+        raise InvalidInput("validation.required", field="answered_by")
+    _fits("answered_by", name, 120)
+    return name
+
+
 @dataclass(frozen=True)
 class AnswerInput:
     decision: Decision
@@ -75,8 +89,7 @@ class AnswerInput:
             raise InvalidInput("answer.reasons_required")
         for name, value, limit in (("reasons", reasons, 4000), ("next_step", next_step, 2000),
                                    ("contact", contact, 300)):
-            if len(value) > limit:
-                raise InvalidInput("validation.too_long", field=name, max=limit)
+            _fits(name, value, limit)
         return AnswerInput(decision, reasons, next_step, contact)
 
 
@@ -90,7 +103,7 @@ def _write_answer(session: Session, recipient: Recipient, proposal: Proposal, *,
         conditions.append(also)
     done = session.execute(update(Recipient).where(*conditions).values(
         status=RecipientStatus.ANSWERED, decision=answer.decision, reasons=answer.reasons,
-        next_step=answer.next_step, answer_contact=answer.contact, answered_by=answered_by[:120],
+        next_step=answer.next_step, answer_contact=answer.contact, answered_by=answered_by,
         answer_source=source, answered_at=utcnow(), answer_revision=Recipient.answer_revision + 1,
     )).rowcount
     if done == 1:
@@ -130,9 +143,7 @@ def enter_answer(engine: Engine, *, actor: Actor, recipient_id: int, seen_revisi
                  answered_by: str) -> None:
     """The facilitator types in an answer that came by e-mail or letter; `answered_by` is who sent it."""
     answer = answer.checked()
-    answered_by = " ".join(clean_text(answered_by).split())
-    if not answered_by:
-        raise InvalidInput("validation.required", field="answered_by")
+    answered_by = _answered_by(answered_by)
     with write_session(engine) as session:
         recipient, proposal = recipient_of(session, recipient_id)
         managed_cycle(session, actor, proposal.cycle_id)
@@ -142,17 +153,21 @@ def enter_answer(engine: Engine, *, actor: Actor, recipient_id: int, seen_revisi
                       decision=answer.decision, seen_revision=seen_revision)
 
 
-def set_child_answer(engine: Engine, *, actor: Actor, recipient_id: int, child_answer: str, child_next: str) -> None:
-    """The facilitator's version of the answer in words a child of 8 understands."""
+def set_child_answer(engine: Engine, *, actor: Actor, recipient_id: int, child_answer: str, child_next: str,
+                     seen_revision: int | None = None) -> None:
+    """The facilitator's version of the answer in words a child of 8 understands, written for the
+    answer revision they read (`seen_revision`; None: the answer as it stands). Had the answer
+    changed meanwhile, the words are stored as outdated at once (services.feedback.words_needed)."""
     child_answer, child_next = clean_text(child_answer), clean_text(child_next)
-    if len(child_answer) > 1000 or len(child_next) > 500:
-        raise InvalidInput("validation.too_long", field="child_answer", max=1000 if len(child_answer) > 1000 else 500)
+    _fits("child_answer", child_answer, 1000)
+    _fits("child_next", child_next, 500)
     with write_session(engine) as session:
         recipient, proposal = recipient_of(session, recipient_id)
         managed_cycle(session, actor, proposal.cycle_id)
         if recipient.status not in (RecipientStatus.ANSWERED, RecipientStatus.DONE):
             raise InvalidInput("feedback.needs_answer")
         recipient.child_answer, recipient.child_next = child_answer, child_next
+        recipient.child_answer_revision = recipient.answer_revision if seen_revision is None else seen_revision
         session.add(recipient)
         audit.record(session, actor=actor, action="recipient.child_answer", subject="recipient",
                      subject_id=recipient_id, cycle_id=proposal.cycle_id, detail={})
@@ -258,9 +273,7 @@ def answer_by_link(engine: Engine, *, token: str, seen_revision: int, answer: An
     """Answer through a reply link: only its own recipient, only while the link is valid (checked
     in the UPDATE itself), and only over the answer the official was shown."""
     answer = answer.checked()
-    answered_by = " ".join(clean_text(answered_by).split())
-    if not answered_by:
-        raise InvalidInput("validation.required", field="answered_by")
+    answered_by = _answered_by(answered_by)
     with write_session(engine) as session:
         link = _valid_link(session, token, lock=True)
         recipient, proposal = recipient_of(session, link.recipient_id)
@@ -285,7 +298,8 @@ def link_dossier_pdf(engine: Engine, *, token: str, photos_dir: Path) -> bytes:
 
 
 def proposals_for_official(engine: Engine, *, actor: Actor) -> list[tuple[ProposalView, RecipientRow]]:
-    """Everything sent to the official's organisation, oldest waiting first."""
+    """Everything sent to the official's organisation: the newest school year first, and within a
+    year the waiting ones first, the soonest reply-by date first."""
     if actor.role != Role.OFFICIAL or actor.organisation_id is None:
         raise NotAllowed("error.not_allowed")
     with read_session(engine) as session:
@@ -299,4 +313,5 @@ def proposals_for_official(engine: Engine, *, actor: Actor) -> list[tuple[Propos
         for proposal in proposals:
             row = next(r for r in rows[proposal.id] if r.organisation_id == actor.organisation_id)
             result.append((proposal_view(session, proposal, [row]), row))
-    return sorted(result, key=lambda pair: (pair[1].status not in WAITING, pair[1].reply_by or date.max))
+    result.sort(key=lambda pair: (pair[1].status not in WAITING, pair[1].reply_by or date.max))
+    return sorted(result, key=lambda pair: pair[0].school_year, reverse=True)  # stable: keeps the order above

@@ -26,7 +26,13 @@ from sqlmodel import Session, col, select
 
 from kinderwijkraad.db import read_session, write_session
 from kinderwijkraad.errors import Conflict, InvalidInput, NotAllowed, NotFound, TooManyAttempts
-from kinderwijkraad.exports.voting import BallotPaper, CardPrint, CardSheet
+from kinderwijkraad.exports.voting import (
+    BallotPaper,
+    CardPrint,
+    CardSheet,
+    render_ballot_papers_pdf,
+    render_voting_cards_pdf,
+)
 from kinderwijkraad.i18n import t
 from kinderwijkraad.models import (
     Ballot,
@@ -37,6 +43,7 @@ from kinderwijkraad.models import (
     Plan,
     Poll,
     PollOption,
+    PollStatus,
     Receipt,
     VotingCard,
 )
@@ -127,9 +134,9 @@ def check_choices(rules: BallotRules, choices: list[int], *, team_id: int | None
         raise InvalidInput("vote.own_plan")
     if rules.kind == BallotKind.DOTS:
         if len(choices) > rules.dots_total:
-            raise InvalidInput("vote.too_many_dots", n=rules.dots_total)
+            raise InvalidInput("vote.too_many_dots", count=rules.dots_total)
         if max(Counter(choices).values()) > rules.dots_per_option:
-            raise InvalidInput("vote.too_many_dots_on_one", m=rules.dots_per_option)
+            raise InvalidInput("vote.too_many_dots_on_one", count=rules.dots_per_option)
         return tuple(sorted(choices))
     if len(set(choices)) != len(choices):
         raise InvalidInput("vote.twice")
@@ -139,13 +146,13 @@ def check_choices(rules: BallotRules, choices: list[int], *, team_id: int | None
     return tuple(choices) if rules.kind == BallotKind.RANKING else tuple(sorted(choices))
 
 
-def _poll_is_open(now: datetime):  # noqa: ANN202 - a SQL expression
+def _poll_is_open(now: datetime):  # a SQL expression
     table = Poll.__table__
     return and_(table.c.opened_at.is_not(None), table.c.opened_at <= now, table.c.sealed.is_(False),
                 or_(table.c.closed_at.is_(None), table.c.closed_at > now))
 
 
-def _store(connection, poll_id: int, classroom_id: int, chosen: tuple[int, ...]) -> str:  # noqa: ANN001
+def _store(connection, poll_id: int, classroom_id: int, chosen: tuple[int, ...]) -> str:
     """Insert the ballot and its receipt; the caller's transaction decides whether both stay."""
     connection.execute(insert(Ballot.__table__).values(
         id=secrets.token_hex(16), poll_id=poll_id, classroom_id=classroom_id, choices=list(chosen)))
@@ -155,8 +162,8 @@ def _store(connection, poll_id: int, classroom_id: int, chosen: tuple[int, ...])
 
 
 def _refusal(poll: Poll | None, now: datetime) -> NotAllowed:
-    status = polls.poll_status(poll, now) if poll else "closed"
-    return NotAllowed("vote.poll_closed" if status == "closed" else "vote.poll_not_open")
+    status = polls.poll_status(poll, now) if poll else PollStatus.CLOSED
+    return NotAllowed("vote.poll_closed" if status == PollStatus.CLOSED else "vote.poll_not_open")
 
 
 # --- voting cards ----------------------------------------------------------------------------
@@ -173,7 +180,7 @@ def issue_cards(engine: Engine, *, actor: Actor, poll_id: int, classroom_id: int
     be printed again: a new sheet voids the class's unused cards instead."""
     with write_session(engine) as session:
         poll, classroom = _poll_and_class(session, actor, poll_id, classroom_id)
-        if polls.poll_status(poll) == "closed":
+        if polls.poll_status(poll) == PollStatus.CLOSED:
             raise NotAllowed("vote.poll_closed")
         count = classroom.pupil_count if count is None else count
         if not 1 <= count <= MAX_PUPILS_PER_CARD_SHEET:
@@ -191,6 +198,13 @@ def issue_cards(engine: Engine, *, actor: Actor, poll_id: int, classroom_id: int
                      cards=[CardPrint(polls.show_code(code), f"{base}/stemmen?kaart={code}") for code in codes])
 
 
+def issue_cards_pdf(engine: Engine, *, actor: Actor, poll_id: int, classroom_id: int, count: int | None,
+                    base_url: str) -> bytes:
+    """A fresh sheet of cards (see `issue_cards`) as a PDF to print and cut."""
+    return render_voting_cards_pdf(issue_cards(engine, actor=actor, poll_id=poll_id, classroom_id=classroom_id,
+                                               count=count, base_url=base_url))
+
+
 def card_poll(engine: Engine, *, code: str, client: str) -> polls.PollView:
     """The poll a card votes in, for the ballot screen, without using the card. Unknown codes
     count against the client, so cards cannot be found by trying."""
@@ -199,13 +213,13 @@ def card_poll(engine: Engine, *, code: str, client: str) -> polls.PollView:
     with read_session(engine) as session:
         wait = throttle_wait_seconds(session, keys, now)
         if wait > 0:
-            raise TooManyAttempts("vote.throttled", seconds=wait)
+            raise TooManyAttempts("vote.throttled", count=wait)
         card = session.get(VotingCard, _hash(normalise_card(code)))
         if card is not None and not card.void:
             if card.used:
                 raise Conflict("vote.card_used")
             poll = session.get(Poll, card.poll_id)
-            if polls.poll_status(poll, now) != "open":
+            if polls.poll_status(poll, now) != PollStatus.OPEN:
                 raise _refusal(poll, now)
             return polls.view_of(session, poll, now)
     with write_session(engine) as session:
@@ -328,7 +342,7 @@ def set_booth(engine: Engine, *, actor: Actor, booth_id: int, unlocked: bool | N
         booth = _booth_in_scope(session, actor, booth_id)
         values: dict[str, object] = {}
         if unlocked is not None:
-            if unlocked and polls.poll_status(session.get(Poll, booth.poll_id)) != "open":
+            if unlocked and polls.poll_status(session.get(Poll, booth.poll_id)) != PollStatus.OPEN:
                 raise NotAllowed("vote.poll_not_open")
             if unlocked and booth.token_hash is None:
                 raise InvalidInput("booth.not_paired")
@@ -349,7 +363,7 @@ def pair_booth(engine: Engine, *, code: str, client: str) -> str:
     with write_session(engine) as session:
         wait = throttle_wait_seconds(session, keys, now)
         if wait > 0:
-            raise TooManyAttempts("vote.throttled", seconds=wait)
+            raise TooManyAttempts("vote.throttled", count=wait)
         paired = session.execute(update(Booth).where(
             col(Booth.pair_code) == normalise_code(code), col(Booth.token_hash).is_(None),
         ).values(token_hash=_hash(token))).rowcount
@@ -400,7 +414,7 @@ def cast_in_booth(engine: Engine, *, token: str, choices: list[int]) -> str:
             return _store(connection, booth.poll_id, booth.classroom_id, chosen)
     with read_session(engine) as session:
         poll = session.get(Poll, booth.poll_id)
-        if polls.poll_status(poll, now) != "open":
+        if polls.poll_status(poll, now) != PollStatus.OPEN:
             raise _refusal(poll, now)
     raise NotAllowed("booth.locked")
 
@@ -412,9 +426,9 @@ def _paper_instruction(poll: Poll) -> str:
     if poll.ballot_kind == BallotKind.SINGLE:
         return t("paper.instruction.single")
     if poll.ballot_kind == BallotKind.APPROVAL:
-        return t("paper.instruction.approval", k=poll.max_choices)
+        return t("paper.instruction.approval", count=poll.max_choices)
     if poll.ballot_kind == BallotKind.DOTS:
-        return t("paper.instruction.dots", n=poll.dots_total, m=poll.dots_per_option)
+        return t("paper.instruction.dots", count=poll.dots_total, m=poll.dots_per_option)
     return t("paper.instruction.ranking", k=poll.max_choices)
 
 
@@ -427,6 +441,11 @@ def ballot_paper(engine: Engine, *, actor: Actor, poll_id: int, classroom_id: in
                            question=poll.question or t("paper.default_question"),
                            instruction=_paper_instruction(poll), options=[o.label for o in view.options],
                            copies=classroom.pupil_count)
+
+
+def ballot_paper_pdf(engine: Engine, *, actor: Actor, poll_id: int, classroom_id: int) -> bytes:
+    """The ballot papers (see `ballot_paper`) as a PDF, two to an A4 page."""
+    return render_ballot_papers_pdf(ballot_paper(engine, actor=actor, poll_id=poll_id, classroom_id=classroom_id))
 
 
 def check_paper_counts(rules: BallotRules, papers: int, counts: dict[int, int]) -> dict[str, int]:
@@ -443,7 +462,7 @@ def check_paper_counts(rules: BallotRules, papers: int, counts: dict[int, int]) 
     per_option = papers * (rules.dots_per_option if rules.kind == BallotKind.DOTS else 1)
     per_paper = marks_per_ballot(rules.kind, rules.max_choices, rules.dots_total)
     if any(int(marks) > per_option for marks in counts.values()):
-        raise InvalidInput("paper.option_above_papers", most=per_option)
+        raise InvalidInput("paper.option_above_papers", count=per_option)
     if sum(int(m) for m in counts.values()) > per_paper * papers:
         raise InvalidInput("paper.total_too_high", most=per_paper * papers, k=per_paper)
     return {str(int(option)): int(marks) for option, marks in counts.items() if int(marks) > 0}
@@ -457,7 +476,7 @@ def enter_paper(engine: Engine, *, actor: Actor, poll_id: int, classroom_id: int
         raise InvalidInput("paper.not_for_ranking")
     with write_session(engine) as session, refused_as("paper.entered_twice"):
         poll, classroom = _poll_and_class(session, actor, poll_id, classroom_id)
-        if polls.poll_status(poll) != "open":
+        if polls.poll_status(poll) != PollStatus.OPEN:
             raise NotAllowed("paper.poll_not_open")
         if not 0 <= papers <= classroom.pupil_count:
             raise InvalidInput("paper.papers_range", high=classroom.pupil_count)

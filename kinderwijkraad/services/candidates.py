@@ -64,7 +64,7 @@ def clean_first_name(text: str) -> str:
         raise InvalidInput("signup.name_required")
     name = " ".join(word[:1].upper() + word[1:] for word in name.split(" "))
     if len(name) > MAX_FIRST_NAME:
-        raise InvalidInput("signup.name_too_long", max=MAX_FIRST_NAME)
+        raise InvalidInput("signup.name_too_long", max=MAX_FIRST_NAME, count=len(name) - MAX_FIRST_NAME)
     return name
 
 

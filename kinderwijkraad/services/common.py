@@ -95,7 +95,9 @@ def validated(model: type[ModelT], **data: Any) -> ModelT:
         if kind == "string_too_short":
             raise InvalidInput("validation.too_short", min=context["min_length"], **params) from None
         if kind == "string_too_long":
-            raise InvalidInput("validation.too_long", max=context["max_length"], **params) from None
+            # How much too long, so a person knows what to cut (the text stays in the box).
+            excess = len(cleaned.get(field_name) or "") - context["max_length"]
+            raise InvalidInput("validation.too_long_by", max=context["max_length"], count=excess, **params) from None
         if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
             bounds = model.model_fields[field_name].metadata
             low = next((m.ge for m in bounds if getattr(m, "ge", None) is not None), "")

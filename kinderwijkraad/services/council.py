@@ -1,4 +1,4 @@
-"""The children's council of a cycle (capability 5): the candidates whose parents gave consent
+"""The children's council of a cycle: the candidates whose parents gave consent
 become its members; it is installed with a certificate for each member and a programme; it meets
 (agenda, minutes, decisions, who was there); and it keeps a work list of its top-3 themes.
 
@@ -23,10 +23,17 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select
 
+from kinderwijkraad.config import AMSTERDAM
 from kinderwijkraad.db import read_session, write_session
 from kinderwijkraad.errors import InvalidInput, NotFound
-from kinderwijkraad.exports.council import Certificate, InstallationProgramme, ProgrammeItem
-from kinderwijkraad.i18n import long_date, t
+from kinderwijkraad.exports.council import (
+    Certificate,
+    InstallationProgramme,
+    ProgrammeItem,
+    render_certificates_pdf,
+    render_installation_programme_pdf,
+)
+from kinderwijkraad.i18n import format_date, t
 from kinderwijkraad.models import (
     Attendance,
     Candidate,
@@ -35,11 +42,15 @@ from kinderwijkraad.models import (
     CouncilMember,
     CouncilRole,
     Cycle,
+    Decision,
     Installation,
     Meeting,
     Neighbourhood,
     Organisation,
     Partnership,
+    Proposal,
+    Recipient,
+    RecipientStatus,
     School,
     Theme,
     WorkItem,
@@ -48,6 +59,7 @@ from kinderwijkraad.models import (
 from kinderwijkraad.models.common import as_utc, utcnow
 from kinderwijkraad.services import audit
 from kinderwijkraad.services.common import Actor, managed_cycle, validated
+from kinderwijkraad.services.proposals import WAITING, today
 from kinderwijkraad.services.support import cycle_support
 
 ROLE_ORDER = (CouncilRole.CHAIR, CouncilRole.SECRETARY, CouncilRole.MEMBER)
@@ -64,7 +76,7 @@ def role_label(role: CouncilRole) -> str:
 
 def date_text(day: date | None) -> str:
     """A date as written on a certificate: "12 maart 2027"; empty without a date."""
-    return long_date(day) if day is not None else ""
+    return format_date(day) if day is not None else ""
 
 
 # --- input ---------------------------------------------------------------------------------
@@ -125,6 +137,12 @@ class MemberRow:
         """ "Sanne (voorzitter), Groep 8, De Vlinder": unique enough for a list of the council."""
         return t("council.member_label", name=self.first_name, role=role_label(self.role),
                  class_label=self.class_label, school=self.school)
+
+    @property
+    def attendee_label(self) -> str:
+        """ "Sanne, Groep 8, De Vlinder": the label of an attendance list, without the role, so it
+        stays the same when the role changes (a list widget knows its choices by their labels)."""
+        return t("council.attendee_label", name=self.first_name, class_label=self.class_label, school=self.school)
 
 
 @dataclass(frozen=True)
@@ -189,6 +207,9 @@ class WorkRow:
     next_action: str
     status: WorkStatus
     updated_at: datetime | None
+    # Where the theme's proposals stand, one line per partner they went to ("Gemeente: verstuurd,
+    # 60 dagen geen antwoord"); with any, partner, status and next step above come from them.
+    proposals: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -321,35 +342,55 @@ def _new_member(session: Session, cycle_id: int, candidate_id: int) -> CouncilMe
     return member
 
 
-def set_member_role(engine: Engine, *, actor: Actor, member_id: int, role: CouncilRole | str) -> None:
-    """Make a member voorzitter, notulist or lid (a council may have two of each)."""
+def _parse_role(role: CouncilRole | str) -> CouncilRole:
     try:
-        role = CouncilRole(role)
+        return CouncilRole(role)
     except ValueError:
         raise InvalidInput("validation.invalid", field="role") from None
+
+
+def _change_role(session: Session, actor: Actor, member: CouncilMember, role: CouncilRole) -> None:
+    previous = CouncilRole(member.role)
+    if previous == role:
+        return
+    member.role = role
+    audit.record(session, actor=actor, action="role_changed", subject="council_member", subject_id=member.id,
+                 cycle_id=member.cycle_id, detail={"role": role.value, "previous": previous.value})
+
+
+def _change_active(session: Session, actor: Actor, member: CouncilMember, active: bool) -> None:
+    if member.active == bool(active):
+        return
+    if active and session.get(Candidate, member.candidate_id).consent != Consent.GIVEN:
+        raise InvalidInput("council.no_consent")
+    member.active = bool(active)
+    audit.record(session, actor=actor, action="member_activated" if active else "member_deactivated",
+                 subject="council_member", subject_id=member.id, cycle_id=member.cycle_id,
+                 detail={"active": bool(active)})
+
+
+def set_member_role(engine: Engine, *, actor: Actor, member_id: int, role: CouncilRole | str) -> None:
+    """Make a member voorzitter, notulist or lid (a council may have two of each)."""
+    role = _parse_role(role)
     with write_session(engine) as session:
-        member = _member(session, actor, member_id)
-        previous = CouncilRole(member.role)
-        if previous == role:
-            return
-        member.role = role
-        audit.record(session, actor=actor, action="role_changed", subject="council_member", subject_id=member.id,
-                     cycle_id=member.cycle_id, detail={"role": role.value, "previous": previous.value})
+        _change_role(session, actor, _member(session, actor, member_id), role)
 
 
 def set_member_active(engine: Engine, *, actor: Actor, member_id: int, active: bool) -> None:
     """A member stops (moved away, lost interest) or comes back. Coming back needs the parents'
     consent on record; InvalidInput otherwise."""
     with write_session(engine) as session:
+        _change_active(session, actor, _member(session, actor, member_id), active)
+
+
+def update_member(engine: Engine, *, actor: Actor, member_id: int, role: CouncilRole | str, active: bool) -> None:
+    """A member's role and whether they are active, saved together or not at all (InvalidInput
+    for a return without consent leaves the role as it was)."""
+    role = _parse_role(role)
+    with write_session(engine) as session:
         member = _member(session, actor, member_id)
-        if member.active == bool(active):
-            return
-        if active and session.get(Candidate, member.candidate_id).consent != Consent.GIVEN:
-            raise InvalidInput("council.no_consent")
-        member.active = bool(active)
-        audit.record(session, actor=actor, action="member_activated" if active else "member_deactivated",
-                     subject="council_member", subject_id=member.id, cycle_id=member.cycle_id,
-                     detail={"active": bool(active)})
+        _change_role(session, actor, member, role)
+        _change_active(session, actor, member, active)
 
 
 # --- installation --------------------------------------------------------------------------
@@ -436,6 +477,16 @@ def installation_programme(engine: Engine, *, actor: Actor, cycle_id: int) -> In
         venue=setup.venue, alderman_name=setup.alderman_name, alderman_title=setup.alderman_title, items=items,
         members=[m.label for m in council.active_members],
     )
+
+
+def certificates_pdf(engine: Engine, *, actor: Actor, cycle_id: int) -> bytes:
+    """The certificates (see `certificates`) as one PDF, a page per member."""
+    return render_certificates_pdf(certificates(engine, actor=actor, cycle_id=cycle_id))
+
+
+def installation_programme_pdf(engine: Engine, *, actor: Actor, cycle_id: int) -> bytes:
+    """The installation programme (see `installation_programme`) as PDF."""
+    return render_installation_programme_pdf(installation_programme(engine, actor=actor, cycle_id=cycle_id))
 
 
 # --- meetings ------------------------------------------------------------------------------
@@ -550,13 +601,17 @@ def work_list(engine: Engine, *, actor: Actor, cycle_id: int) -> WorkList:
             col(Organisation.id).in_({i.organisation_id for i in items.values() if i.organisation_id} or {-1}))).all())
         theme_names = _theme_names(session, set(items))
 
+        sent = _sent_proposals(session, cycle_id)
+
     def row(theme_id: int, theme: str, place: int | None, score: int | None, in_top: bool) -> WorkRow:
         item = items.get(theme_id)
         if item is None:
-            return WorkRow(theme_id, theme, place, score, in_top, None, None, "", "", WorkStatus.TODO, None)
-        return WorkRow(theme_id, theme, place, score, in_top, item.id, item.organisation_id,
-                       organisations.get(item.organisation_id, ""), item.next_action, WorkStatus(item.status),
-                       as_utc(item.updated_at))
+            saved = WorkRow(theme_id, theme, place, score, in_top, None, None, "", "", WorkStatus.TODO, None)
+        else:
+            saved = WorkRow(theme_id, theme, place, score, in_top, item.id, item.organisation_id,
+                            organisations.get(item.organisation_id, ""), item.next_action, WorkStatus(item.status),
+                            as_utc(item.updated_at))
+        return _with_proposals(saved, sent.get(theme_id, []))
 
     top = support.top if support else ()
     rows = [row(s.theme_id, s.label, s.place, s.score, True) for s in top]
@@ -566,6 +621,50 @@ def work_list(engine: Engine, *, actor: Actor, cycle_id: int) -> WorkList:
         rows.append(row(theme_id, placed.label if placed else theme_names.get(theme_id, ""),
                         placed.place if placed else None, placed.score if placed else None, False))
     return WorkList(cycle_id, support.poll_title if support else None, tuple(rows), partners)
+
+
+def _sent_proposals(session: Session, cycle_id: int) -> dict[int, list[tuple[str, Recipient, str]]]:
+    """Per theme of the cycle: (proposal title, recipient, organisation) of every proposal that has
+    gone out (concepts have not), oldest proposal first."""
+    rows = session.exec(select(Proposal.theme_id, Proposal.title, Recipient, Organisation.name)
+                        .join(Recipient, col(Recipient.proposal_id) == Proposal.id)
+                        .join(Organisation, col(Organisation.id) == Recipient.organisation_id)
+                        .where(Proposal.cycle_id == cycle_id, col(Proposal.theme_id).is_not(None),
+                               Recipient.status != RecipientStatus.CONCEPT)
+                        .order_by(Proposal.id, Organisation.name)).all()
+    found: dict[int, list[tuple[str, Recipient, str]]] = {}
+    for theme_id, title, recipient, organisation in rows:
+        found.setdefault(theme_id, []).append((title, recipient, organisation))
+    return found
+
+
+def _proposal_line(title: str, recipient: Recipient, organisation: str) -> str:
+    status = RecipientStatus(recipient.status)
+    if status in WAITING and recipient.sent_at is not None:
+        days = (today() - as_utc(recipient.sent_at).astimezone(AMSTERDAM).date()).days
+        where = t("council.work.waiting", count=days)
+    else:
+        where = t(f"recipient_status.{status.value}")
+    return t("council.work.proposal_line", title=title, organisation=organisation, where=where)
+
+
+def _with_proposals(row: WorkRow, sent: list[tuple[str, Recipient, str]]) -> WorkRow:
+    """A theme whose proposal went out is being worked on, with the partners it went to; done when
+    every partner carried it out or said no. The next step stays what the council typed (the
+    proposal lines say where each partner stands), so nothing derived is saved as if typed."""
+    if not sent:
+        return row
+    # Settled: carried out, or answered with a no (nothing more will come of it).
+    settled = [RecipientStatus(r.status) == RecipientStatus.DONE
+               or (RecipientStatus(r.status) == RecipientStatus.ANSWERED and r.decision == Decision.REJECTED)
+               for _, r, _ in sent]
+    status = WorkStatus.DONE if all(settled) else WorkStatus.DOING
+    partners = ", ".join(dict.fromkeys(organisation for _, _, organisation in sent))
+    first_partner = sent[0][1].organisation_id
+    return WorkRow(row.theme_id, row.theme, row.place, row.score, row.in_top, row.item_id,
+                   row.organisation_id or first_partner, row.organisation or partners, row.next_action, status,
+                   row.updated_at,
+                   tuple(_proposal_line(*line) for line in sent))
 
 
 def _theme_names(session: Session, theme_ids: set[int]) -> dict[int, str]:

@@ -1,4 +1,4 @@
-"""Dashboards (capability 8): where every wijk's school year stands, in numbers — for the
+"""Dashboards: where every wijk's school year stands, in numbers — for the
 facilitator across their wijken, and for the national team across all wijken.
 
 Every figure is counted by the database (GROUP BY, COUNT, SUM over CASE), in a fixed number of
@@ -35,18 +35,9 @@ from sqlalchemy import Engine, Integer, String, and_, case, cast, distinct, func
 from sqlalchemy.sql import Select
 from sqlmodel import Session, col, select
 
-from kinderwijkraad.db import read_session, write_session
-from kinderwijkraad.errors import InvalidInput, NotAllowed
-from kinderwijkraad.exports.pdf import Bar
-from kinderwijkraad.exports.year_report import (
-    ClassFigures,
-    RecipientFigures,
-    SchoolFigures,
-    SelfCheckFigures,
-    YearReport,
-    render_year_report,
-)
-from kinderwijkraad.i18n import long_date, t
+from kinderwijkraad.config import AMSTERDAM
+from kinderwijkraad.db import read_session
+from kinderwijkraad.errors import NotAllowed
 from kinderwijkraad.models import (
     Ballot,
     Classroom,
@@ -69,29 +60,17 @@ from kinderwijkraad.models import (
     School,
     SelfCheck,
     Theme,
-    User,
 )
 from kinderwijkraad.models.common import as_utc, utcnow
-from kinderwijkraad.services import audit
 from kinderwijkraad.services.common import Actor, managed_cycle
-from kinderwijkraad.services.proposals import AMSTERDAM, WAITING, today
+from kinderwijkraad.services.proposals import WAITING, today
+from kinderwijkraad.services.self_check import QUESTIONS, SelfCheckView, self_check_view
 from kinderwijkraad.services.support import cycle_support
 from kinderwijkraad.services.templates import DEFAULT_SLUG
 
 PHASES = tuple(Phase)
 ANSWERED = (RecipientStatus.ANSWERED, RecipientStatus.DONE)
 LESSONS_IN_SERIES = 3  # "three democracy lessons", when no template is stored yet
-
-# The participation self-check (Lundy model): per dimension three yes/no questions the facilitator
-# answers for a cycle. Keys "dimension.question"; the texts are i18n keys "selfcheck.q.<key>".
-SELF_CHECK: dict[str, tuple[str, ...]] = {
-    "space": ("safe", "inclusive", "asked"),
-    "voice": ("informed", "ways", "support"),
-    "audience": ("who", "heard", "channel"),
-    "influence": ("discussed", "told", "changed"),
-}
-QUESTIONS: tuple[str, ...] = tuple(f"{dimension}.{name}" for dimension, names in SELF_CHECK.items()
-                                   for name in names)
 
 
 def pct(part: int, whole: int) -> float | None:
@@ -309,30 +288,6 @@ class RecipientLine:
     days_waiting: int | None  # since sent, while no answer
     overdue: bool
 
-
-@dataclass(frozen=True)
-class DimensionScore:
-    dimension: str  # "space", "voice", "audience", "influence"
-    yes: int
-    questions: int
-    missing: tuple[str, ...]  # question keys answered "no" or not at all
-
-
-@dataclass(frozen=True)
-class SelfCheckView:
-    cycle_id: int
-    answers: dict[str, bool]
-    dimensions: tuple[DimensionScore, ...]
-    updated_at: datetime | None  # None: never filled in
-    updated_by: str
-
-    @property
-    def yes(self) -> int:
-        return sum(d.yes for d in self.dimensions)
-
-    @property
-    def questions(self) -> int:
-        return sum(d.questions for d in self.dimensions)
 
 
 @dataclass(frozen=True)
@@ -682,100 +637,5 @@ def cycle_dashboard(engine: Engine, *, actor: Actor, cycle_id: int) -> CycleDash
         return CycleDashboard(
             figures=figures[0], lessons_in_series=_lessons_in_series(session), classes=tuple(classes),
             schools=tuple(_school_rows(classes)), themes=tuple(themes), poll_title=poll_title,
-            recipients=tuple(_recipient_lines(session, cycle_id)), self_check=_self_check(session, cycle_id),
+            recipients=tuple(_recipient_lines(session, cycle_id)), self_check=self_check_view(session, cycle_id),
         )
-
-
-# --- the participation self-check ----------------------------------------------------------------
-
-
-def score_self_check(answers: Mapping[str, object]) -> tuple[DimensionScore, ...]:
-    """Per Lundy dimension: the questions answered yes, and the ones still missing (pure)."""
-    result = []
-    for dimension, names in SELF_CHECK.items():
-        keys = [f"{dimension}.{name}" for name in names]
-        missing = tuple(key for key in keys if answers.get(key) is not True)
-        result.append(DimensionScore(dimension, len(keys) - len(missing), len(keys), missing))
-    return tuple(result)
-
-
-def _self_check(session: Session, cycle_id: int) -> SelfCheckView:
-    row = session.get(SelfCheck, cycle_id)
-    answers = {key: (row.answers.get(key) is True) if row else False for key in QUESTIONS}
-    by = ""
-    if row is not None and row.updated_by is not None:
-        user = session.get(User, row.updated_by)
-        by = user.display_name if user else ""
-    return SelfCheckView(cycle_id, answers, score_self_check(answers), as_utc(row.updated_at) if row else None, by)
-
-
-def self_check(engine: Engine, *, actor: Actor, cycle_id: int) -> SelfCheckView:
-    with read_session(engine) as session:
-        managed_cycle(session, actor, cycle_id)
-        return _self_check(session, cycle_id)
-
-
-def save_self_check(engine: Engine, *, actor: Actor, cycle_id: int, answers: Mapping[str, bool]) -> SelfCheckView:
-    """Store the facilitator's yes/no answers (a question left out is "no"); audited with the
-    number of yes answers."""
-    unknown = sorted(set(answers) - set(QUESTIONS))
-    if unknown:
-        raise InvalidInput("selfcheck.unknown_question", question=unknown[0])
-    stored = {key: bool(answers.get(key, False)) for key in QUESTIONS}
-    with write_session(engine) as session:
-        managed_cycle(session, actor, cycle_id, lock=True)  # two first saves follow each other
-        row = session.get(SelfCheck, cycle_id)
-        if row is None:
-            row = SelfCheck(cycle_id=cycle_id)
-        row.answers = stored
-        row.updated_at = utcnow()
-        row.updated_by = actor.user_id
-        session.add(row)
-        session.flush()
-        yes = sum(stored.values())
-        audit.record(session, actor=actor, action="selfcheck.saved", subject="cycle", subject_id=cycle_id,
-                     cycle_id=cycle_id, detail={"yes": yes, "questions": len(QUESTIONS)})
-        return _self_check(session, cycle_id)
-
-
-# --- the year report for the partners ------------------------------------------------------------
-
-
-def _status_label(line: RecipientLine) -> str:
-    text = t(f"recipient_status.{line.status.value}")
-    if line.decision:
-        text += f": {t(f'decision.{line.decision}')}"
-    return text
-
-
-def year_report(engine: Engine, *, actor: Actor, cycle_id: int) -> YearReport:
-    """The cycle's figures for the partners: the same numbers as its dashboard."""
-    board = cycle_dashboard(engine, actor=actor, cycle_id=cycle_id)
-    figures, counts = board.figures, board.figures.counts
-    return YearReport(
-        council_name=t("council.name", wijk=figures.neighbourhood), neighbourhood=figures.neighbourhood,
-        municipality=figures.municipality, school_year=figures.school_year,
-        phase_label=t(f"phase.{figures.phase.value}"), date_text=long_date(today()),
-        classes=[ClassFigures(c.label, c.school, c.pupils, c.lessons_given, c.plans, c.ballots)
-                 for c in board.classes],
-        schools=[SchoolFigures(s.name, s.classes, s.pupils, s.ballots) for s in board.schools],
-        plans_written=counts.plans, themes=counts.themes, poll_title=board.poll_title,
-        theme_bars=[Bar(row.name, row.score, row.in_top) for row in board.themes if row.score is not None],
-        proposals=[RecipientFigures(line.proposal, line.organisation, _status_label(line), line.days_waiting)
-                   for line in board.recipients],
-        share_answered_pct=counts.answered_pct or 0.0, share_realised_pct=counts.realised_pct or 0.0,
-        share_fed_back_pct=counts.classes_fed_back_pct or 0.0,
-        self_check=[SelfCheckFigures(t(f"selfcheck.dimension.{d.dimension}"), d.yes, d.questions,
-                                     [t(f"selfcheck.q.{key}") for key in d.missing])
-                    for d in board.self_check.dimensions] if board.self_check.updated_at else [],
-    )
-
-
-def year_report_pdf(engine: Engine, *, actor: Actor, cycle_id: int) -> bytes:
-    return render_year_report(year_report(engine, actor=actor, cycle_id=cycle_id))
-
-
-def year_report_file_name(figures: CycleFigures) -> str:
-    slug = "".join(ch if ch.isalnum() else "-" for ch in figures.neighbourhood.casefold()).strip("-")
-    return f"jaarverslag-{slug or 'wijk'}-{figures.school_year}.pdf"
-

@@ -14,7 +14,7 @@ from sqlmodel import select
 from kinderwijkraad.db import read_session, write_session
 from kinderwijkraad.errors import Conflict
 from kinderwijkraad.models import BallotKind, CountMethod, OrganisationKind, Phase, Role, User, UserCreate
-from kinderwijkraad.services import accounts, ballots, councils, demo_year, lessons, plans, polls, templates
+from kinderwijkraad.services import accounts, ballots, demo_year, lessons, neighbourhoods, plans, polls, templates
 from kinderwijkraad.services.common import Actor, refused_as, validated
 
 
@@ -65,23 +65,24 @@ def seed_demo(engine: Engine, photos_dir: Path | None = None) -> bool:
         return False
     admin = bootstrap_admin(engine, username="demo-admin", display_name="Demo Beheerder",
                             password=DEMO_PASSWORD, must_change_password=False)
-    gemeente = councils.create_organisation(engine, actor=admin, name="Gemeente Rivierstad",
-                                            kind=OrganisationKind.MUNICIPALITY)
-    corporatie = councils.create_organisation(engine, actor=admin, name="Woonstichting Rivierthuis",
-                                              kind=OrganisationKind.HOUSING)
-    gemeente_contact = councils.add_contact(engine, actor=admin, organisation_id=gemeente.id, name="Sanne de Wit",
-                                            job_title="Beleidsmedewerker jeugd", email="s.dewit@example.org")
-    corporatie_contact = councils.add_contact(engine, actor=admin, organisation_id=corporatie.id,
-                                              name="Karim El Amrani", job_title="Wijkconsulent",
-                                              email="k.elamrani@example.org")
-    wijk = councils.create_neighbourhood(engine, actor=admin, name="De Vogelbuurt", municipality="Rivierstad")
-    cycle = councils.create_cycle(engine, actor=admin, neighbourhood_id=wijk.id, school_year="2026-2027",
-                                  listener="Wethouder Jeugd en Wijken", reply_by_days=42, budget_eur=5000)
-    councils.advance_cycle_phase(engine, actor=admin, cycle_id=cycle.id, from_phase=Phase.PREPARATION)
-    councils.add_partner(engine, actor=admin, cycle_id=cycle.id, organisation_id=gemeente.id,
-                         listener="Wethouder Jeugd en Wijken", reply_by_days=42, budget_eur=5000)
-    councils.add_partner(engine, actor=admin, cycle_id=cycle.id, organisation_id=corporatie.id,
-                         listener="Wijkconsulent Vogelbuurt", reply_by_days=56)
+    gemeente = neighbourhoods.create_organisation(engine, actor=admin, name="Gemeente Rivierstad",
+                                                  kind=OrganisationKind.MUNICIPALITY)
+    corporatie = neighbourhoods.create_organisation(engine, actor=admin, name="Woonstichting Rivierthuis",
+                                                    kind=OrganisationKind.HOUSING)
+    wijk = neighbourhoods.create_neighbourhood(engine, actor=admin, name="De Vogelbuurt", municipality="Rivierstad")
+    gemeente_contact = neighbourhoods.add_contact(engine, actor=admin, organisation_id=gemeente.id,
+                                                  neighbourhood_id=wijk.id, name="Sanne de Wit",
+                                                  job_title="Beleidsmedewerker jeugd", email="s.dewit@example.org")
+    corporatie_contact = neighbourhoods.add_contact(engine, actor=admin, organisation_id=corporatie.id,
+                                                    neighbourhood_id=wijk.id, name="Karim El Amrani",
+                                                    job_title="Wijkconsulent", email="k.elamrani@example.org")
+    cycle = neighbourhoods.create_cycle(engine, actor=admin, neighbourhood_id=wijk.id, school_year="2026-2027",
+                                        listener="Wethouder Jeugd en Wijken", reply_by_days=42, budget_eur=5000)
+    neighbourhoods.advance_cycle_phase(engine, actor=admin, cycle_id=cycle.id, from_phase=Phase.PREPARATION)
+    neighbourhoods.add_partner(engine, actor=admin, cycle_id=cycle.id, organisation_id=gemeente.id,
+                               listener="Wethouder Jeugd en Wijken", reply_by_days=42, budget_eur=5000)
+    neighbourhoods.add_partner(engine, actor=admin, cycle_id=cycle.id, organisation_id=corporatie.id,
+                               listener="Wijkconsulent Vogelbuurt", reply_by_days=56)
     teacher = accounts.create_user(engine, actor=admin, username="demo-leerkracht", display_name="Juf Demi",
                                    email="", role=Role.TEACHER, one_time_password=DEMO_PASSWORD,
                                    must_change_password=False)
@@ -92,11 +93,11 @@ def seed_demo(engine: Engine, photos_dir: Path | None = None) -> bool:
     official = accounts.create_user(engine, actor=admin, username="demo-ambtenaar", display_name="Ambtenaar Ali",
                                     email="", role=Role.OFFICIAL, one_time_password=DEMO_PASSWORD,
                                     organisation_id=gemeente.id, must_change_password=False)
-    regenboog = councils.create_school(engine, actor=admin, neighbourhood_id=wijk.id, name="OBS De Regenboog")
-    vlinder = councils.create_school(engine, actor=admin, neighbourhood_id=wijk.id, name="Kindcentrum De Vlinder")
+    regenboog = neighbourhoods.create_school(engine, actor=admin, neighbourhood_id=wijk.id, name="OBS De Regenboog")
+    vlinder = neighbourhoods.create_school(engine, actor=admin, neighbourhood_id=wijk.id, name="Kindcentrum De Vlinder")
     classrooms = [
-        councils.create_classroom(engine, actor=admin, cycle_id=cycle.id, school_id=school.id, name=name,
-                                  grade=grade, pupil_count=pupils, teacher_ids=teachers)
+        neighbourhoods.create_classroom(engine, actor=admin, cycle_id=cycle.id, school_id=school.id, name=name,
+                                        grade=grade, pupil_count=pupils, teacher_ids=teachers)
         for school, name, grade, pupils, teachers in (
             (regenboog, "Groep 6", 6, 24, [teacher.id]),
             (regenboog, "Groep 7/8", 7, 22, [teacher.id]),

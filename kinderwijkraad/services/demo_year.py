@@ -20,16 +20,25 @@ from sqlmodel import col, select
 
 from kinderwijkraad.db import write_session
 from kinderwijkraad.models import (
+    Candidate,
+    Classroom,
     Consent,
+    CouncilMember,
     CouncilRole,
     Cycle,
     Decision,
     FeedbackShare,
+    Installation,
+    LessonRun,
+    Meeting,
     Phase,
+    Plan,
     Poll,
     Proposal,
     Recipient,
     RecipientStatus,
+    Team,
+    Theme,
     WorkStatus,
 )
 from kinderwijkraad.services import (
@@ -37,13 +46,13 @@ from kinderwijkraad.services import (
     ballots,
     candidates,
     council,
-    councils,
-    dashboards,
     feedback,
     lessons,
+    neighbourhoods,
     plans,
     polls,
     proposals,
+    self_check,
     templates,
 )
 from kinderwijkraad.services.common import Actor
@@ -277,16 +286,16 @@ def seed_previous_year(engine: Engine, *, admin: Actor, facilitator: Actor, offi
                        schools: tuple[int, int], partners: tuple[tuple[int, int], tuple[int, int]],
                        photos_dir: Path | None) -> int:
     """The whole of 2025-2026, closed; returns the cycle's id."""
-    cycle = councils.create_cycle(engine, actor=admin, neighbourhood_id=neighbourhood_id, school_year=YEAR,
-                                  listener="Wethouder Jeugd en Wijken", reply_by_days=42, budget_eur=4000)
+    cycle = neighbourhoods.create_cycle(engine, actor=admin, neighbourhood_id=neighbourhood_id, school_year=YEAR,
+                                        listener="Wethouder Jeugd en Wijken", reply_by_days=42, budget_eur=4000)
     (gemeente, gemeente_contact), (corporatie, corporatie_contact) = partners
-    councils.add_partner(engine, actor=admin, cycle_id=cycle.id, organisation_id=gemeente,
-                         listener="Wethouder Jeugd en Wijken", reply_by_days=42, budget_eur=4000)
-    councils.add_partner(engine, actor=admin, cycle_id=cycle.id, organisation_id=corporatie,
-                         listener="Wijkconsulent Vogelbuurt", reply_by_days=56)
+    neighbourhoods.add_partner(engine, actor=admin, cycle_id=cycle.id, organisation_id=gemeente,
+                               listener="Wethouder Jeugd en Wijken", reply_by_days=42, budget_eur=4000)
+    neighbourhoods.add_partner(engine, actor=admin, cycle_id=cycle.id, organisation_id=corporatie,
+                               listener="Wijkconsulent Vogelbuurt", reply_by_days=56)
     classrooms = [
-        councils.create_classroom(engine, actor=admin, cycle_id=cycle.id, school_id=school_id, name=name, grade=grade,
-                                  pupil_count=pupils, teacher_ids=[]).id
+        neighbourhoods.create_classroom(engine, actor=admin, cycle_id=cycle.id, school_id=school_id, name=name,
+                                        grade=grade, pupil_count=pupils, teacher_ids=[]).id
         for school_id, name, grade, pupils in ((schools[0], "Groep 8", 8, 26), (schools[1], "Groep 7", 7, 24))
     ]
     for classroom_id, written in zip(classrooms, (PLANS_REGENBOOG, PLANS_VLINDER), strict=True):
@@ -335,21 +344,53 @@ def seed_previous_year(engine: Engine, *, admin: Actor, facilitator: Actor, offi
     for classroom_id in classrooms:
         feedback.record_shared(engine, actor=facilitator, classroom_id=classroom_id)
     # The facilitator's participation self-check: two points still to improve.
-    dashboards.save_self_check(engine, actor=facilitator, cycle_id=cycle.id, answers={
-        question: question not in ("space.inclusive", "influence.changed") for question in dashboards.QUESTIONS})
+    self_check.save_self_check(engine, actor=facilitator, cycle_id=cycle.id, answers={
+        question: question not in ("space.inclusive", "influence.changed") for question in self_check.QUESTIONS})
     phase = Phase.PREPARATION
     while phase != Phase.CLOSED:
-        phase = councils.advance_cycle_phase(engine, actor=admin, cycle_id=cycle.id, from_phase=phase)
+        phase = neighbourhoods.advance_cycle_phase(engine, actor=admin, cycle_id=cycle.id, from_phase=phase)
     _backdate(engine, cycle.id, poll_id)
     return cycle.id
 
 
+# The year's calendar: Les 2 (plans), themes, Les 3 (the vote and the sign-ups), the parents' consent
+# (which makes a child a member), the installation; the meetings come after (see _council).
+LES_2, THEMES_MADE, LES_3, CONSENT_IN = date(2025, 10, 7), date(2025, 10, 9), date(2025, 10, 16), date(2025, 10, 30)
+
+
 def _backdate(engine: Engine, cycle_id: int, poll_id: int) -> None:
-    """Move the year's steps to their dates: vote in October, answers in winter, feedback in spring."""
-    def at(day: date) -> datetime:
-        return datetime(day.year, day.month, day.day, 10, 0, tzinfo=UTC)
+    """Move the year's steps to their dates: plans and the vote with the sign-ups in October, consent
+    and installation before the first meeting, answers in winter, feedback in spring."""
+    def at(day: date, hour: int = 10) -> datetime:
+        return datetime(day.year, day.month, day.day, hour, 0, tzinfo=UTC)
 
     with write_session(engine) as session:
+        classes = select(Classroom.id).where(Classroom.cycle_id == cycle_id)
+        runs = select(LessonRun.id).where(col(LessonRun.classroom_id).in_(classes))
+        les_2 = select(LessonRun.id).where(col(LessonRun.classroom_id).in_(classes), LessonRun.lesson_index == 1)
+        session.execute(update(LessonRun).where(col(LessonRun.id).in_(les_2)).values(
+            started_at=at(LES_2, 9), ended_at=at(LES_2, 11), code_expires_at=at(LES_2, 12)))
+        session.execute(update(LessonRun).where(col(LessonRun.id).in_(runs), LessonRun.lesson_index == 2).values(
+            started_at=at(LES_3, 9), ended_at=at(LES_3, 11), code_expires_at=at(LES_3, 12)))
+        session.execute(update(Team).where(col(Team.run_id).in_(les_2)).values(created_at=at(LES_2, 9)))
+        session.execute(update(Team).where(col(Team.run_id).in_(runs), col(Team.run_id).not_in(les_2))
+                        .values(created_at=at(LES_3, 9)))
+        session.execute(update(Plan).where(col(Plan.run_id).in_(runs)).values(
+            updated_at=at(LES_2, 11), approved_at=at(LES_2, 11)))
+        session.execute(update(Theme).where(Theme.cycle_id == cycle_id).values(created_at=at(THEMES_MADE)))
+        session.execute(update(Poll).where(Poll.id == poll_id).values(created_at=at(THEMES_MADE)))
+        session.execute(update(Candidate).where(col(Candidate.classroom_id).in_(classes)).values(
+            created_at=at(LES_3, 11)))
+        session.execute(update(Candidate).where(col(Candidate.classroom_id).in_(classes),
+                                                col(Candidate.consent_recorded_at).is_not(None))
+                        .values(consent_recorded_at=at(CONSENT_IN)))
+        session.execute(update(CouncilMember).where(CouncilMember.cycle_id == cycle_id).values(
+            created_at=at(CONSENT_IN)))
+        session.execute(update(Installation).where(Installation.cycle_id == cycle_id).values(
+            updated_at=at(CONSENT_IN, 14)))
+        for meeting in session.exec(select(Meeting).where(Meeting.cycle_id == cycle_id)).all():
+            session.execute(update(Meeting).where(Meeting.id == meeting.id).values(
+                created_at=at(meeting.held_on, 17), updated_at=at(meeting.held_on, 17)))
         session.execute(update(Poll).where(Poll.id == poll_id).values(
             opened_at=at(date(2025, 10, 14)), closed_at=at(date(2025, 10, 16))))
         recipients = session.exec(select(Recipient).join(Proposal, col(Proposal.id) == Recipient.proposal_id)

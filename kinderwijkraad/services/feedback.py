@@ -1,4 +1,4 @@
-"""Feedback to the classes (capability 7): "Wat is er met jullie plannen gebeurd?" per class, when
+"""Feedback to the classes: "Wat is er met jullie plannen gebeurd?" per class, when
 it was shared, and each plan's way from written to feedback shared.
 
 A plan is carried by a proposal when the proposal names it, or when the proposal was written from
@@ -17,8 +17,8 @@ from sqlmodel import Session, col, or_, select
 
 from kinderwijkraad.db import read_session, write_session
 from kinderwijkraad.errors import InvalidInput, NotAllowed, NotFound
-from kinderwijkraad.exports.feedback import FeedbackAnswer, FeedbackPlan, FeedbackSheet
-from kinderwijkraad.i18n import long_date, t
+from kinderwijkraad.exports.feedback import FeedbackAnswer, FeedbackPlan, FeedbackSheet, render_feedback_sheet_pdf
+from kinderwijkraad.i18n import format_date, t
 from kinderwijkraad.models import (
     Classroom,
     Cycle,
@@ -37,7 +37,7 @@ from kinderwijkraad.models import (
 from kinderwijkraad.models.common import as_utc
 from kinderwijkraad.services import audit
 from kinderwijkraad.services.common import Actor, managed_cycle
-from kinderwijkraad.services.proposals import today
+from kinderwijkraad.services.proposals import child_words_needed, today
 from kinderwijkraad.services.support import CycleSupport, cycle_support
 
 ANSWERED = (RecipientStatus.ANSWERED, RecipientStatus.DONE)
@@ -102,6 +102,12 @@ def _outcome(support: CycleSupport | None, theme_id: int | None) -> str:
     return t("feedback.outcome.not_top", place=ranked.place)
 
 
+def words_needed(recipient: Recipient) -> str | None:
+    """Whether the class still waits for words for this answer (proposals.child_words_needed)."""
+    return child_words_needed(recipient.status, recipient.child_answer, recipient.child_answer_revision,
+                              recipient.answer_revision)
+
+
 def _answer(recipient: Recipient, organisation: str) -> FeedbackAnswer:
     if recipient.status not in ANSWERED:
         return FeedbackAnswer(organisation, "waiting", t("feedback.decision.waiting"),
@@ -109,44 +115,61 @@ def _answer(recipient: Recipient, organisation: str) -> FeedbackAnswer:
     decision = recipient.decision.value if hasattr(recipient.decision, "value") else str(recipient.decision)
     done = recipient.status == RecipientStatus.DONE
     label = t("feedback.decision.done") if done else t(f"feedback.decision.{decision}")
-    return FeedbackAnswer(organisation, decision, label, recipient.child_answer or recipient.reasons,
-                          recipient.child_next or recipient.next_step)
+    if words_needed(recipient):
+        return FeedbackAnswer(organisation, decision, label, "", "")
+    return FeedbackAnswer(organisation, decision, label, recipient.child_answer, recipient.child_next)
 
 
 def feedback_sheet(engine: Engine, *, actor: Actor, classroom_id: int) -> FeedbackSheet:
     """The sheet for one class: every plan of the class with its outcome and answers."""
     with read_session(engine) as session:
-        classroom, cycle = _classroom(session, actor, classroom_id)
-        school = session.get(School, classroom.school_id)
-        neighbourhood = session.get(Neighbourhood, cycle.neighbourhood_id)
-        plans = [plan for plan, _ in _plans(session, LessonRun.classroom_id == classroom_id)]
-        if not plans:
-            raise InvalidInput("feedback.no_plans")
-        support = cycle_support(session, cycle.id)
-        carried = _proposals_by_plan(session, plans)
-        recipients = _recipients(session, {p.id for found in carried.values() for p in found})
-        themes = {th.id: th.name for th in session.exec(select(Theme).where(Theme.cycle_id == cycle.id)).all()}
-        items = []
-        for plan in plans:
-            proposals = carried[plan.id]
-            items.append(FeedbackPlan(
-                title=plan.answers.get("title", "") or t("proposal.untitled_plan"),
-                theme=themes.get(plan.theme_id, ""),
-                outcome=_outcome(support, plan.theme_id),
-                asked=" ".join(p.ask or p.title for p in proposals),
-                answers=[_answer(r, name) for p in proposals for r, name in recipients[p.id]],
-            ))
-        return FeedbackSheet(
-            class_label=classroom.name, school=school.name, council_name=t("council.name", wijk=neighbourhood.name),
-            school_year=cycle.school_year, date_text=long_date(today()), plans=items,
-            closing=t("feedback.closing"),
-        )
+        return _sheet(session, actor, classroom_id)
+
+
+def feedback_sheet_pdf(sheet: FeedbackSheet) -> bytes:
+    """The sheet (see `feedback_sheet`) as the PDF the class sees on the smartboard."""
+    return render_feedback_sheet_pdf(sheet)
+
+
+def _sheet(session: Session, actor: Actor, classroom_id: int) -> FeedbackSheet:
+    classroom, cycle = _classroom(session, actor, classroom_id)
+    school = session.get(School, classroom.school_id)
+    neighbourhood = session.get(Neighbourhood, cycle.neighbourhood_id)
+    plans = [plan for plan, _ in _plans(session, LessonRun.classroom_id == classroom_id)]
+    if not plans:
+        raise InvalidInput("feedback.no_plans")
+    support = cycle_support(session, cycle.id)
+    carried = _proposals_by_plan(session, plans)
+    recipients = _recipients(session, {p.id for found in carried.values() for p in found})
+    themes = {th.id: th.name for th in session.exec(select(Theme).where(Theme.cycle_id == cycle.id)).all()}
+    items = []
+    waiting = []
+    for plan in plans:
+        proposals = carried[plan.id]
+        title = plan.answers.get("title", "") or t("proposal.untitled_plan")
+        waiting += [f"{name}: {title}" for p in proposals for r, name in recipients[p.id] if words_needed(r)]
+        items.append(FeedbackPlan(
+            title=title,
+            theme=themes.get(plan.theme_id, ""),
+            outcome=_outcome(support, plan.theme_id),
+            asked=" ".join(p.ask or p.title for p in proposals),
+            answers=[_answer(r, name) for p in proposals for r, name in recipients[p.id]],
+        ))
+    return FeedbackSheet(
+        class_label=classroom.name, school=school.name, council_name=t("council.name", wijk=neighbourhood.name),
+        school_year=cycle.school_year, date_text=format_date(today()), plans=items,
+        closing=t("feedback.closing"), waiting_for_words=tuple(dict.fromkeys(waiting)),
+    )
 
 
 def record_shared(engine: Engine, *, actor: Actor, classroom_id: int) -> None:
-    """Note that the class has seen its sheet (on the smartboard or on paper)."""
+    """Note that the class has seen its sheet (on the smartboard or on paper): only a sheet whose
+    every answer is in words for the children, written for the answer as it stands."""
     with write_session(engine) as session:
         classroom, cycle = _classroom(session, actor, classroom_id)
+        waiting = _sheet(session, actor, classroom_id).waiting_for_words
+        if waiting:
+            raise InvalidInput("feedback.words_needed", answers="; ".join(waiting))
         share = FeedbackShare(cycle_id=cycle.id, classroom_id=classroom_id, shared_by=actor.user_id)
         session.add(share)
         session.flush()
@@ -161,6 +184,14 @@ class ClassFeedback:
     plans: int
     answered: int  # plans with at least one answer
     last_shared_at: datetime | None
+    waiting_for_words: int = 0  # answers on the sheet without words for the children (words_needed)
+    last_answer_at: datetime | None = None  # the newest answer on the sheet
+
+    @property
+    def outdated(self) -> bool:
+        """Shared, and since then an answer came or changed that the class has not heard."""
+        return (self.last_shared_at is not None and self.last_answer_at is not None
+                and self.last_answer_at > self.last_shared_at)
 
 
 def class_overview(engine: Engine, *, actor: Actor, cycle_id: int) -> list[ClassFeedback]:
@@ -172,11 +203,21 @@ def class_overview(engine: Engine, *, actor: Actor, cycle_id: int) -> list[Class
                                   .order_by(School.name, Classroom.name)).all()
         plans = _plans(session, col(LessonRun.classroom_id).in_([c.id for c, _ in classrooms] or [-1]))
         answered = _answered_plans(session, [p for p, _ in plans])
+        carried = _proposals_by_plan(session, [p for p, _ in plans])
+        recipients = _recipients(session, {p.id for found in carried.values() for p in found})
+        waiting: dict[int, set[tuple[int, int]]] = defaultdict(set)  # class: (plan, recipient) pairs
+        newest: dict[int, datetime] = {}  # class: its newest answer
+        for plan, classroom_id in plans:
+            on_sheet = [r for p in carried[plan.id] for r, _ in recipients[p.id]]
+            waiting[classroom_id] |= {(plan.id, r.id) for r in on_sheet if words_needed(r)}
+            for answer_at in (as_utc(r.answered_at) for r in on_sheet if r.answered_at is not None):
+                newest[classroom_id] = max(newest.get(classroom_id, answer_at), answer_at)
         shared = dict(session.exec(select(FeedbackShare.classroom_id, func.max(FeedbackShare.shared_at))
                                    .where(FeedbackShare.cycle_id == cycle_id)
                                    .group_by(FeedbackShare.classroom_id)).all())
         return [ClassFeedback(c.id, f"{school} · {c.name}", sum(1 for _, k in plans if k == c.id),
-                              sum(1 for p, k in plans if k == c.id and p.id in answered), as_utc(shared.get(c.id)))
+                              sum(1 for p, k in plans if k == c.id and p.id in answered), as_utc(shared.get(c.id)),
+                              len(waiting[c.id]), newest.get(c.id))
                 for c, school in classrooms]
 
 

@@ -11,16 +11,25 @@ from kinderwijkraad.db import read_session
 from kinderwijkraad.models import (
     Classroom,
     ClassroomTeacher,
+    CouncilMember,
     Cycle,
+    FeedbackShare,
+    LessonRun,
+    Meeting,
     Neighbourhood,
     Organisation,
     Partnership,
     Phase,
+    Poll,
+    Proposal,
+    Recipient,
+    RecipientStatus,
     Role,
     School,
     User,
 )
 from kinderwijkraad.services.common import Actor
+from kinderwijkraad.services.feedback import words_needed
 
 # Phases in which teachers have work in their classes.
 TEACHING_PHASES = {Phase.LESSONS, Phase.VOTING, Phase.FEEDBACK}
@@ -47,6 +56,9 @@ class CycleStatus:
     todos: tuple[Todo, ...]
     # For teachers: their own classes in this cycle; for officials: the promise of their organisation.
     details: tuple[str, ...] = ()
+    # For admins and facilitators: the phase the year's work has reached when it is past the
+    # cycle's phase (a vote held while the phase still says Lessen); Start proposes moving on.
+    work_reached: Phase | None = None
 
 
 @dataclass(frozen=True)
@@ -149,11 +161,54 @@ def _status(session: Session, actor: Actor, cycle: Cycle, wijk: Neighbourhood) -
         )
     phase = Phase(cycle.phase)
     without_teacher = len(set(classroom_ids) - with_teacher)
+    todos = next_steps(phase, classrooms=len(classroom_ids), classrooms_without_teacher=without_teacher,
+                       partners=partners, role=actor.role)
+    reached = None
+    if actor.role in (Role.ADMIN, Role.FACILITATOR):
+        todos = _child_words_todos(session, cycle.id) + todos
+        reached = phase_of_work(_work_begun(session, cycle.id, classroom_ids))
+        reached = reached if reached is not None and reached.is_after(phase) else None
     return CycleStatus(
         cycle_id=cycle.id, neighbourhood_id=wijk.id, neighbourhood_name=wijk.name,
         school_year=cycle.school_year, phase=phase, classrooms=len(classroom_ids),
         classrooms_without_teacher=without_teacher, partners=partners,
-        todos=tuple(next_steps(phase, classrooms=len(classroom_ids), classrooms_without_teacher=without_teacher,
-                               partners=partners, role=actor.role)),
-        details=details,
+        todos=tuple(todos), details=details, work_reached=reached,
     )
+
+
+# The phases whose work shows in the data, each with what shows it has begun.
+WORK_SIGNS = (Phase.LESSONS, Phase.VOTING, Phase.COUNCIL, Phase.IMPLEMENTATION, Phase.FEEDBACK)
+
+
+def phase_of_work(begun: dict[Phase, bool]) -> Phase | None:
+    """The furthest phase whose work has begun (pure); None before any. Closing a year is never
+    proposed: that is a decision, not something the data shows."""
+    return next((phase for phase in reversed(WORK_SIGNS) if begun.get(phase)), None)
+
+
+def _work_begun(session: Session, cycle_id: int, classroom_ids: list[int]) -> dict[Phase, bool]:
+    def any_row(query) -> bool:  # a select of one column
+        return session.exec(query.limit(1)).first() is not None
+
+    classes = classroom_ids or [-1]
+    return {
+        Phase.LESSONS: any_row(select(LessonRun.id).where(col(LessonRun.classroom_id).in_(classes))),
+        # The wijk's vote; a class's own practice vote during the lessons is not the voting phase.
+        Phase.VOTING: any_row(select(Poll.id).where(Poll.cycle_id == cycle_id, col(Poll.opened_at).is_not(None))),
+        Phase.COUNCIL: any_row(select(CouncilMember.id).where(CouncilMember.cycle_id == cycle_id))
+        or any_row(select(Meeting.id).where(Meeting.cycle_id == cycle_id)),
+        Phase.IMPLEMENTATION: any_row(select(Recipient.id).join(Proposal, col(Proposal.id) == Recipient.proposal_id)
+                                      .where(Proposal.cycle_id == cycle_id,
+                                             Recipient.status != RecipientStatus.CONCEPT)),
+        Phase.FEEDBACK: any_row(select(FeedbackShare.id).where(FeedbackShare.cycle_id == cycle_id)),
+    }
+
+
+def _child_words_todos(session: Session, cycle_id: int) -> list[Todo]:
+    """Answers the classes cannot hear yet: changed since their words were written (first: a class
+    may already have heard the old ones), or never put in words for the children."""
+    recipients = session.exec(select(Recipient).join(Proposal, col(Proposal.id) == Recipient.proposal_id)
+                              .where(Proposal.cycle_id == cycle_id)).all()
+    needed = [words_needed(recipient) for recipient in recipients]
+    return [Todo(f"todo.child_words_{kind}", {"count": needed.count(kind)})
+            for kind in ("outdated", "missing") if needed.count(kind)]

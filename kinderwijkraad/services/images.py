@@ -6,9 +6,11 @@ upload is never stored as it came. It is decoded and re-encoded as a fresh JPEG 
 metadata (no EXIF, no GPS, no ICC profile, no comment), after turning it upright (EXIF
 orientation) and scaling it down to a sensible size.
 
-Only JPEG and PNG are accepted, decided by the content (magic bytes and the format Pillow detects),
-never by the file name. The size in pixels is read from the header and refused before anything is
-decoded, so a tiny file that claims 20000 x 20000 pixels (a decompression bomb) costs nothing.
+Only JPEG, PNG and HEIC/HEIF (what an iPad's camera writes; read through pillow-heif) are accepted,
+decided by the content (magic bytes and the format Pillow detects), never by the file name. A HEIC
+photo is re-encoded like the rest: its EXIF and XMP stay behind. The size in pixels is read from the
+header and refused before anything is decoded, so a tiny file that claims 20000 x 20000 pixels (a
+decompression bomb) costs nothing.
 
 What cannot be checked here is what the photo shows. The rule "no faces, no people" is explained to
 the children in the upload screen; a facilitator looks at the photos before anything is published.
@@ -27,9 +29,15 @@ import secrets
 import tempfile
 from pathlib import Path
 
+import pillow_heif
 from PIL import Image, ImageOps
 
 from kinderwijkraad.errors import InvalidInput, KwrError, NotFound
+
+# Registers the "HEIF" format with Pillow: Image.open(..., formats=["HEIF"]) reads HEIC photos.
+# libheif applies the photo's rotation while decoding and pillow-heif then sets the EXIF
+# orientation to 1, so exif_transpose below does not turn it a second time.
+pillow_heif.register_heif_opener()
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_INPUT_PIXELS = 40_000_000  # refuse before decoding: decompression bombs, a 20k x 20k PNG
@@ -41,6 +49,9 @@ JPEG_QUALITY = 85
 
 _JPEG_MAGIC = b"\xff\xd8\xff"
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+# An ISO media file starts with a "ftyp" box: 4 bytes of size, "ftyp", then the major brand. These
+# brands are HEIF still images (an iPad writes "heic"; "mif1" is HEIF in general).
+_HEIF_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"})
 # Phones write multi-picture JPEGs (a preview or depth image after the photo); Pillow reports those
 # as "MPO". The bytes still start as a JPEG and the first frame is the photo.
 _JPEG_FORMATS = frozenset({"JPEG", "MPO"})
@@ -49,7 +60,8 @@ _WHITE = (255, 255, 255)
 
 
 def clean_photo(data: bytes) -> bytes:
-    """Check an uploaded photo and return it as an upright JPEG of at most MAX_SIDE pixels, without metadata.
+    """Check an uploaded photo (JPEG, PNG or HEIC) and return it as an upright JPEG of at most MAX_SIDE pixels,
+    without metadata.
 
     Raises InvalidInput "photo.too_large", "photo.not_an_image" or "photo.too_many_pixels"; a
     broken or hostile file never gets out of here as a traceback.
@@ -60,6 +72,8 @@ def clean_photo(data: bytes) -> bytes:
         plugin, formats = "JPEG", _JPEG_FORMATS
     elif data.startswith(_PNG_MAGIC):
         plugin, formats = "PNG", frozenset({"PNG"})
+    elif data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
+        plugin, formats = "HEIF", frozenset({"HEIF"})
     else:
         raise InvalidInput("photo.not_an_image")
     try:
@@ -69,6 +83,7 @@ def clean_photo(data: bytes) -> bytes:
             width, height = image.size  # from the header: nothing is decoded yet
             if width <= 0 or height <= 0:
                 raise InvalidInput("photo.not_an_image")
+            # A HEIC photo is decoded in full too, but iPad photos are 12 MP, so the JPEG bound holds.
             if width * height > (MAX_PNG_PIXELS if plugin == "PNG" else MAX_INPUT_PIXELS):
                 raise InvalidInput("photo.too_many_pixels")
             return _reencode(image)

@@ -49,6 +49,7 @@ CODE_VALID_FOR = timedelta(hours=4)  # a lesson and some margin; ending the run 
 FREE_JOIN_FAILURES = 60
 MAX_TEAMS = 12
 MAX_NOTE_LENGTH = 200
+MAX_TEAM_NAME = 40  # the Team column
 
 
 def new_join_code() -> str:
@@ -98,17 +99,21 @@ def run_in_scope(session: Session, actor: Actor, run_id: int) -> LessonRun:
 @dataclass(frozen=True)
 class ClassroomChoice:
     id: int
-    label: str
+    label: str  # "School — Groep 7", with " · 2025-2026" for a class of an earlier school year
     cycle_id: int
     open_run_id: int | None
+    school_year: str = ""
 
 
 def teachable_classrooms(engine: Engine, *, actor: Actor) -> list[ClassroomChoice]:
-    """The classes this actor can run a lesson in, each with its lesson under way (if any)."""
+    """The classes this actor can run a lesson in, each with its lesson under way (if any): this
+    school year's first; an earlier year's class says which year it was."""
     with read_session(engine) as session:
-        query = (select(Classroom, School.name).join(School, col(School.id) == Classroom.school_id)
+        query = (select(Classroom, School.name, Cycle.school_year)
+                 .join(School, col(School.id) == Classroom.school_id)
                  .join(Cycle, col(Cycle.id) == Classroom.cycle_id)
-                 .where(col(Classroom.archived_at).is_(None)).order_by(School.name, Classroom.name))
+                 .where(col(Classroom.archived_at).is_(None))
+                 .order_by(col(Cycle.school_year).desc(), School.name, Classroom.name))
         if actor.role == Role.TEACHER:
             query = query.where(col(Classroom.id).in_(actor.classroom_ids or {-1}))
         elif actor.role == Role.FACILITATOR:
@@ -120,7 +125,9 @@ def teachable_classrooms(engine: Engine, *, actor: Actor) -> list[ClassroomChoic
             select(LessonRun.classroom_id, LessonRun.id).where(col(LessonRun.ended_at).is_(None))
             .order_by(LessonRun.started_at)
         ).all())
-        return [ClassroomChoice(c.id, f"{school} — {c.name}", c.cycle_id, open_runs.get(c.id)) for c, school in rows]
+        newest = rows[0][2] if rows else ""
+        return [ClassroomChoice(c.id, f"{school} — {c.name}" + (f" · {year}" if year != newest else ""), c.cycle_id,
+                                open_runs.get(c.id), year) for c, school, year in rows]
 
 
 # --- the run -------------------------------------------------------------------------------
@@ -290,8 +297,8 @@ class TeamRow:
 
 def add_teams(engine: Engine, *, actor: Actor, run_id: int, names: list[str]) -> int:
     """The teacher's list of team names (one per line); names already there are skipped.
-    Returns how many were added."""
-    cleaned = list(dict.fromkeys(name[:40] for name in map(clean_text, names) if name))
+    Returns how many were added. A name that is too long is refused, never cut."""
+    cleaned = list(dict.fromkeys(_team_name(name) for name in map(clean_text, names) if name))
     with write_session(engine) as session:
         run_in_scope(session, actor, run_id)
         _lock_run(session, run_id)
@@ -322,7 +329,7 @@ def find_run_by_code(engine: Engine, *, code: str, client: str) -> int:
     with read_session(engine) as session:
         wait = throttle_wait_seconds(session, keys, now)
         if wait > 0:
-            raise TooManyAttempts("join.throttled", seconds=wait)
+            raise TooManyAttempts("join.throttled", count=wait)
         run = session.exec(select(LessonRun).where(LessonRun.join_code == normalise_code(code))).first()
         valid = run is not None and run.ended_at is None and now < as_utc(run.code_expires_at)
     if not valid:
@@ -332,12 +339,21 @@ def find_run_by_code(engine: Engine, *, code: str, client: str) -> int:
     return run.id
 
 
-def join_team(engine: Engine, *, run_id: int, team_name: str) -> tuple[str, int]:
-    """Join a team of an open run (a new name makes a new team). Returns the device token for
-    the tablet to keep, and the team id."""
-    name = clean_text(team_name)[:40]
+def _team_name(text: str) -> str:
+    """A team's name as typed, trimmed; refused (never cut) when longer than a team name can be,
+    saying by how much, so the child shortens it."""
+    name = clean_text(text)
     if not name:
         raise InvalidInput("join.team_name_required")
+    if len(name) > MAX_TEAM_NAME:
+        raise InvalidInput("join.team_name_too_long", max=MAX_TEAM_NAME, count=len(name) - MAX_TEAM_NAME)
+    return name
+
+
+def join_team(engine: Engine, *, run_id: int, team_name: str) -> tuple[str, int]:
+    """Join a team of an open run (a new name makes a new team). Returns the device token for
+    the tablet to keep, and the team id. InvalidInput for an empty or too long name."""
+    name = _team_name(team_name)
     token = secrets.token_urlsafe(24)
     with write_session(engine) as session:
         run = _lock_run(session, run_id)
@@ -393,12 +409,13 @@ class NoteRow:
 
 
 def add_note(engine: Engine, *, token: str, mood: Mood | str, text: str) -> None:
-    """A tablet's note during a brainstorm step of its run."""
+    """A tablet's note during a brainstorm step of its run. InvalidInput when empty, or too long
+    (saying by how much: the note stays on the tablet to be shortened), or after the step."""
     text = " ".join(clean_text(text).split())
     if not text:
         raise InvalidInput("brainstorm.empty")
     if len(text) > MAX_NOTE_LENGTH:
-        raise InvalidInput("brainstorm.too_long", max=MAX_NOTE_LENGTH)
+        raise InvalidInput("brainstorm.too_long", max=MAX_NOTE_LENGTH, count=len(text) - MAX_NOTE_LENGTH)
     device = joined_device(engine, token)
     state = run_state(engine, device.run_id)
     if state.ended or state.step.kind != StepKind.BRAINSTORM:

@@ -72,7 +72,9 @@ def check_answers(form: PlanForm, answers: dict[str, str], *, complete: bool = F
             continue
         value = clean_text(str(answers.get(field.name) or ""))
         if len(value) > field.max_length:
-            raise InvalidInput("plan.too_long", label=field.label.nl, max=field.max_length)
+            # How much too long, so the team knows what to cut; the tablet keeps the text.
+            raise InvalidInput("plan.too_long", label=field.label.nl, max=field.max_length,
+                               count=len(value) - field.max_length)
         if field.type == FieldType.CHOICE and value and value not in {option.nl for option in field.options}:
             raise InvalidInput("plan.not_an_option", label=field.label.nl)
         if complete and field.required and not value:
@@ -405,12 +407,15 @@ def _theme_for(session: Session, actor: Actor, theme_id: int) -> Theme:
     return theme
 
 
+MAX_THEME_NAME = 80  # the Theme column
+
+
 def _theme_name(name: str) -> str:
     name = " ".join(clean_text(name).split())
     if len(name) < 2:
         raise InvalidInput("theme.name_too_short")
-    if len(name) > 80:
-        raise InvalidInput("theme.name_too_long", max=80)
+    if len(name) > MAX_THEME_NAME:
+        raise InvalidInput("theme.name_too_long", max=MAX_THEME_NAME, count=len(name) - MAX_THEME_NAME)
     return name
 
 

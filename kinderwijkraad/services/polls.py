@@ -2,26 +2,22 @@
 classes vote during their lessons; after the close everyone sees the results.
 
 A wijk-wide poll belongs to a cycle and every class of that cycle votes in it; a class poll
-belongs to one class. While a poll is open only turnout is shown — never counts. Results are
-counted on read from the ballots and paper tallies (see `voting/`), so a recount from the
-database always gives what the screen showed.
+belongs to one class. While a poll is open only turnout is shown — never counts. A closed poll is
+sealed (see `seal`), its receipts can be checked, and its results are counted on read by
+`services/results.py`.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import Engine, delete, func, insert, or_, update
 from sqlmodel import Session, col, select
 
-from kinderwijkraad import voting
 from kinderwijkraad.db import read_session, write_session
 from kinderwijkraad.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from kinderwijkraad.exports.voting import ResultRow, ResultsReport, TurnoutRow
-from kinderwijkraad.i18n import t
 from kinderwijkraad.models import (
     Ballot,
     BallotKind,
@@ -36,6 +32,7 @@ from kinderwijkraad.models import (
     PlanStatus,
     Poll,
     PollOption,
+    PollStatus,
     Receipt,
     Role,
     School,
@@ -49,21 +46,19 @@ from kinderwijkraad.services.common import Actor, require_role, validated
 from kinderwijkraad.services.lessons import JOIN_ALPHABET, normalise_code
 
 MAX_OPTIONS = 20
-MIN_BALLOTS_SHOWN = 5  # smaller groups are shown only inside the wijk total, so no vote can be guessed
-TOP = 3
 
 
 # --- status and scope ----------------------------------------------------------------------
 
 
-def poll_status(poll: Poll, now: datetime | None = None) -> str:
+def poll_status(poll: Poll, now: datetime | None = None) -> PollStatus:
     """draft, open or closed — by the server's clock, so a planned close needs no job to run."""
     now = now or utcnow()
     if poll.opened_at is None or now < as_utc(poll.opened_at):
-        return "draft"
+        return PollStatus.DRAFT
     if poll.closed_at is not None and as_utc(poll.closed_at) <= now:
-        return "closed"
-    return "open"
+        return PollStatus.CLOSED
+    return PollStatus.OPEN
 
 
 def _cycle_of(session: Session, poll: Poll) -> Cycle:
@@ -80,7 +75,7 @@ def _may_manage(session: Session, actor: Actor, poll: Poll) -> bool:
     return actor.manages(_cycle_of(session, poll).neighbourhood_id)
 
 
-def _classrooms_of(session: Session, poll: Poll) -> list[Classroom]:
+def classrooms_of(session: Session, poll: Poll) -> list[Classroom]:
     """The classes that vote in this poll, in a stable order."""
     if poll.classroom_id is not None:
         return [session.get(Classroom, poll.classroom_id)]
@@ -90,9 +85,9 @@ def _classrooms_of(session: Session, poll: Poll) -> list[Classroom]:
     ).all())
 
 
-def _acting_classrooms(session: Session, actor: Actor, poll: Poll) -> list[Classroom]:
+def acting_classrooms(session: Session, actor: Actor, poll: Poll) -> list[Classroom]:
     """The poll's classes this actor may run the vote in (cards, booth, paper, turnout)."""
-    classrooms = _classrooms_of(session, poll)
+    classrooms = classrooms_of(session, poll)
     if _may_manage(session, actor, poll):
         return classrooms
     if actor.role == Role.TEACHER:
@@ -105,7 +100,7 @@ def poll_in_scope(session: Session, actor: Actor, poll_id: int, *, manage: bool 
     poll = session.get(Poll, poll_id)
     if poll is None:
         raise NotFound("error.not_found.poll")
-    allowed = _may_manage(session, actor, poll) if manage else bool(_acting_classrooms(session, actor, poll))
+    allowed = _may_manage(session, actor, poll) if manage else bool(acting_classrooms(session, actor, poll))
     if not allowed:
         raise NotAllowed("error.not_allowed")
     return poll
@@ -113,7 +108,7 @@ def poll_in_scope(session: Session, actor: Actor, poll_id: int, *, manage: bool 
 
 def classroom_of_poll(session: Session, actor: Actor, poll: Poll, classroom_id: int) -> Classroom:
     """A class that votes in the poll and that the actor may run the vote in."""
-    for classroom in _acting_classrooms(session, actor, poll):
+    for classroom in acting_classrooms(session, actor, poll):
         if classroom.id == classroom_id:
             return classroom
     raise NotAllowed("error.not_allowed")
@@ -133,6 +128,7 @@ class OptionView:
     id: int
     label: str
     plan_team_id: int | None = None  # set when the option is a plan: that team may be barred from it
+    key: str = ""  # the candidate it was made from ("theme:3", "plan:8"): what set_options takes
 
 
 @dataclass(frozen=True)
@@ -152,11 +148,12 @@ class PollView:
     dots_per_option: int
     allow_blank: bool
     block_own_plan: bool
-    status: str
+    status: PollStatus
     opened_at: datetime | None
     closed_at: datetime | None
     runoff_of: int | None
     options: tuple[OptionView, ...] = field(default_factory=tuple)
+    manageable: bool = False  # the reader may change, open, close and rerun it (poll_view says)
 
     @property
     def option_ids(self) -> list[int]:
@@ -182,13 +179,14 @@ def view_of(session: Session, poll: Poll, now: datetime | None = None) -> PollVi
         dots_total=poll.dots_total, dots_per_option=poll.dots_per_option, allow_blank=poll.allow_blank,
         block_own_plan=poll.block_own_plan, status=poll_status(poll, now), opened_at=as_utc(poll.opened_at),
         closed_at=as_utc(poll.closed_at), runoff_of=poll.runoff_of,
-        options=tuple(OptionView(o.id, o.label, plan_teams.get(o.plan_id)) for o in options),
+        options=tuple(OptionView(o.id, o.label, plan_teams.get(o.plan_id), _option_key(o)) for o in options),
     )
 
 
 def poll_view(engine: Engine, *, actor: Actor, poll_id: int) -> PollView:
     with read_session(engine) as session:
-        return view_of(session, poll_in_scope(session, actor, poll_id))
+        poll = poll_in_scope(session, actor, poll_id)
+        return replace(view_of(session, poll), manageable=_may_manage(session, actor, poll))
 
 
 @dataclass(frozen=True)
@@ -196,14 +194,16 @@ class PollSummary:
     id: int
     title: str
     scope_label: str
-    status: str
+    status: PollStatus
     ballot_kind: BallotKind
     options: int
     manageable: bool
+    school_year: str = ""  # of the poll's cycle (a class poll: its class's)
 
 
 def list_polls(engine: Engine, *, actor: Actor) -> list[PollSummary]:
-    """The polls this actor manages or runs a vote in, newest first."""
+    """The polls this actor manages or runs a vote in: the newest school year first (last year's
+    vote, seeded or made later, does not open before this year's), then newest first."""
     with read_session(engine) as session:
         query = select(Poll).order_by(col(Poll.created_at).desc(), col(Poll.id).desc())
         if actor.role == Role.TEACHER:
@@ -220,13 +220,17 @@ def list_polls(engine: Engine, *, actor: Actor) -> list[PollSummary]:
         elif actor.role != Role.ADMIN:
             return []
         counts = dict(session.exec(select(PollOption.poll_id, func.count()).group_by(PollOption.poll_id)).all())
+        years = dict(session.exec(select(Cycle.id, Cycle.school_year)).all())
+        class_cycles = dict(session.exec(select(Classroom.id, Classroom.cycle_id)).all())
         now = utcnow()
         result = []
         for poll in session.exec(query).all():
             view = view_of(session, poll, now)
+            cycle_id = poll.cycle_id if poll.cycle_id is not None else class_cycles.get(poll.classroom_id)
             result.append(PollSummary(poll.id, poll.title, view.scope_label, view.status, poll.ballot_kind,
-                                      counts.get(poll.id, 0), _may_manage(session, actor, poll)))
-        return result
+                                      counts.get(poll.id, 0), _may_manage(session, actor, poll),
+                                      years.get(cycle_id, "")))
+        return sorted(result, key=lambda s: s.school_year, reverse=True)  # stable: newest first within a year
 
 
 # --- setting a poll up ---------------------------------------------------------------------
@@ -272,6 +276,11 @@ def _candidate_options(session: Session, poll: Poll) -> list[tuple[str, str]]:
     if poll.classroom_id is not None:
         query = query.where(LessonRun.classroom_id == poll.classroom_id)
     return [(f"plan:{plan.id}", (plan.answers.get("title") or f"#{plan.id}")[:120]) for plan in session.exec(query)]
+
+
+def _option_key(option: PollOption) -> str:
+    """The candidate key an option was made from (see _candidate_options)."""
+    return f"theme:{option.theme_id}" if option.theme_id is not None else f"plan:{option.plan_id}"
 
 
 def option_candidates(engine: Engine, *, actor: Actor, poll_id: int) -> list[tuple[str, str]]:
@@ -358,6 +367,17 @@ def update_poll(engine: Engine, *, actor: Actor, poll_id: int, option_keys: list
         audit_poll(session, actor, poll, "poll.edited", {"options": len(option_keys)})
 
 
+def set_options(engine: Engine, *, actor: Actor, poll_id: int, option_keys: list[str]) -> None:
+    """Put these candidates (keys of option_candidates, in ballot order) on a draft poll's ballot;
+    its settings stay as they are. Refused once the poll has opened."""
+    with write_session(engine) as session:
+        poll = poll_in_scope(session, actor, poll_id, manage=True)
+        _lock_draft(session, poll_id)
+        session.refresh(poll)
+        _replace_options(session, poll, option_keys)
+        audit_poll(session, actor, poll, "poll.edited", {"options": len(option_keys)})
+
+
 def open_poll(engine: Engine, *, actor: Actor, poll_id: int, closes_at: datetime | None = None) -> None:
     """Open now; optionally with a planned close. Options are fixed from here on."""
     now = utcnow()
@@ -418,11 +438,11 @@ def seal(engine: Engine, poll_id: int) -> bool:
         return True
 
 
-def _sealed_if_closed(engine: Engine, poll_id: int) -> None:
+def sealed_if_closed(engine: Engine, poll_id: int) -> None:
     """Results are read only from a sealed poll (see seal); a planned close is sealed here."""
     with read_session(engine) as session:
         poll = session.get(Poll, poll_id)
-        needs_seal = poll is not None and not poll.sealed and poll_status(poll) == "closed"
+        needs_seal = poll is not None and not poll.sealed and poll_status(poll) == PollStatus.CLOSED
     if needs_seal:
         seal(engine, poll_id)
 
@@ -455,7 +475,8 @@ class Turnout:
         return self.electronic + self.papers
 
 
-def _turnout(session: Session, poll: Poll, classrooms: list[Classroom]) -> list[Turnout]:
+def class_turnout(session: Session, poll: Poll, classrooms: list[Classroom]) -> list[Turnout]:
+    """Per class: ballots cast on tablets and papers counted, for turnout and the results."""
     electronic = dict(session.exec(select(Ballot.classroom_id, func.count()).where(Ballot.poll_id == poll.id)
                                    .group_by(Ballot.classroom_id)).all())
     papers = dict(session.exec(select(PaperTally.classroom_id, PaperTally.papers)
@@ -469,159 +490,18 @@ def turnout(engine: Engine, *, actor: Actor, poll_id: int) -> list[Turnout]:
     """Ballots cast per class — the only figure shown while a poll is open."""
     with read_session(engine) as session:
         poll = poll_in_scope(session, actor, poll_id)
-        return _turnout(session, poll, _acting_classrooms(session, actor, poll))
+        return class_turnout(session, poll, acting_classrooms(session, actor, poll))
 
 
-# --- results (after the close) ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ScoreRow:
-    option_id: int
-    label: str
-    electronic: int
-    paper: int
-    total: int
-    place: int
-    top: bool
-
-
-@dataclass(frozen=True)
-class ScopeResult:
-    """The count of one class, one school or the whole poll."""
-
-    label: str
-    ballots: int
-    shown: bool  # False below MIN_BALLOTS_SHOWN (classes and schools only)
-    result: voting.Result | None
-    rows: tuple[ScoreRow, ...]
-
-
-@dataclass(frozen=True)
-class PollResults:
-    poll: PollView
-    total: ScopeResult
-    schools: tuple[ScopeResult, ...]
-    classes: tuple[ScopeResult, ...]
-    turnout: tuple[Turnout, ...]
-    tied_for_top: tuple[str, ...]  # labels tied across the top-3 boundary (or for first place)
-    receipts: int
-
-
-def _is_additive(method: CountMethod) -> bool:
-    return method in (CountMethod.PLURALITY, CountMethod.APPROVAL, CountMethod.DOTS)
-
-
-def _count(poll: PollView, ballots: list[tuple[str, ...]], tallies: list[PaperTally]) -> voting.Result:
-    options = [str(i) for i in poll.option_ids]
-    k = poll.max_choices if poll.method == CountMethod.BORDA else None
-    electronic = voting.count(poll.method.value, ballots, options=options, k=k)
-    if not tallies or not _is_additive(poll.method):
-        return electronic
-    counts: dict[str, int] = defaultdict(int)
-    for tally in tallies:
-        for option_id, marks in tally.counts.items():
-            counts[str(option_id)] += int(marks)
-    return voting.add_paper_counts(electronic, counts, sum(t.papers for t in tallies))
-
-
-def _shown_scores(result: voting.Result) -> dict[str, int]:
-    """The number beside each option: its score, or for instant runoff the votes it held in the
-    last round it took part in (first-round counts would put a later winner below a loser)."""
-    if not result.rounds:
-        return result.scores
-    return {option: count for round_counts in result.rounds for option, count in round_counts.items()}
-
-
-def _rows(poll: PollView, result: voting.Result, electronic: voting.Result) -> tuple[ScoreRow, ...]:
-    """One row per option, best first; places shared by ties, top-3 marked by place."""
-    rows = []
-    position = 1
-    scores, electronic_scores = _shown_scores(result), _shown_scores(electronic)
-    for group in result.places:
-        for option in group:
-            e = electronic_scores.get(option, 0)
-            total = scores.get(option, 0)
-            rows.append(ScoreRow(int(option), poll.label_of(option), e, total - e, total, position, position <= TOP))
-        position += len(group)
-    return tuple(rows)
-
-
-def _scope_result(poll: PollView, label: str, ballots: list[tuple[str, ...]], tallies: list[PaperTally],
-                  *, always_shown: bool = False) -> ScopeResult:
-    count = len(ballots) + sum(t.papers for t in tallies)
-    shown = always_shown or count >= MIN_BALLOTS_SHOWN
-    if not shown:
-        return ScopeResult(label, count, False, None, ())
-    result = _count(poll, ballots, tallies)
-    electronic = _count(poll, ballots, [])
-    return ScopeResult(label, count, True, result, _rows(poll, result, electronic))
-
-
-def _tied_for_top(result: voting.Result, poll: PollView) -> tuple[str, ...]:
-    """The options of the first place group that is a tie and starts inside the top 3."""
-    position = 0
-    for group in result.places:
-        if position >= TOP:
-            break
-        if len(group) > 1 and (position == 0 or position + len(group) > TOP):
-            return tuple(poll.label_of(o) for o in group)
-        position += len(group)
-    return ()
-
-
-def _load_ballots(session: Session, poll_id: int) -> list[tuple[int, tuple[str, ...]]]:
-    rows = session.exec(select(Ballot.classroom_id, Ballot.choices).where(Ballot.poll_id == poll_id)).all()
-    return [(classroom_id, tuple(str(c) for c in choices)) for classroom_id, choices in rows]
-
-
-def _results(session: Session, poll: Poll, classrooms: list[Classroom]) -> PollResults:
-    view = view_of(session, poll)
-    if view.status != "closed":
-        raise NotAllowed("poll.results_after_close")
-    ballots = _load_ballots(session, poll.id)
-    tallies = session.exec(select(PaperTally).where(PaperTally.poll_id == poll.id)).all()
-    all_classes = _classrooms_of(session, poll)
-    labels = class_labels(session, all_classes)
-    by_class: dict[int, list[tuple[str, ...]]] = defaultdict(list)
-    for classroom_id, choices in ballots:
-        by_class[classroom_id].append(choices)
-    tallies_by_class = {t.classroom_id: t for t in tallies}
-    visible = {c.id for c in classrooms}
-    classes = tuple(_scope_result(view, labels[c.id], by_class[c.id], [tallies_by_class[c.id]]
-                                  if c.id in tallies_by_class else []) for c in all_classes if c.id in visible)
-    schools = []
-    if view.is_wijk_wide:
-        school_names = {s.id: s.name for s in session.exec(
-            select(School).where(col(School.id).in_({c.school_id for c in all_classes} or {-1}))).all()}
-        for school_id in dict.fromkeys(c.school_id for c in all_classes):
-            members = [c for c in all_classes if c.school_id == school_id]
-            if not any(c.id in visible for c in members):
-                continue
-            schools.append(_scope_result(view, school_names[school_id],
-                                         [b for c in members for b in by_class[c.id]],
-                                         [tallies_by_class[c.id] for c in members if c.id in tallies_by_class]))
-    total = _scope_result(view, view.scope_label, [b for _, b in ballots], list(tallies), always_shown=True)
-    receipts = session.exec(select(func.count()).select_from(Receipt).where(Receipt.poll_id == poll.id)).one()
-    return PollResults(view, total, tuple(schools), classes,
-                       tuple(t for t in _turnout(session, poll, all_classes) if t.classroom_id in visible),
-                       _tied_for_top(total.result, view), receipts)
-
-
-def results(engine: Engine, *, actor: Actor, poll_id: int) -> PollResults:
-    """The counts per class, per school and in total — only after the close."""
-    _sealed_if_closed(engine, poll_id)
-    with read_session(engine) as session:
-        poll = poll_in_scope(session, actor, poll_id)
-        return _results(session, poll, _acting_classrooms(session, actor, poll))
+# --- receipts (after the close) --------------------------------------------------------------
 
 
 def receipt_codes(engine: Engine, *, actor: Actor, poll_id: int) -> list[str]:
     """Every counted receipt, sorted (so the list says nothing about the order of voting)."""
-    _sealed_if_closed(engine, poll_id)
+    sealed_if_closed(engine, poll_id)
     with read_session(engine) as session:
         poll = poll_in_scope(session, actor, poll_id)
-        if poll_status(poll) != "closed":
+        if poll_status(poll) != PollStatus.CLOSED:
             raise NotAllowed("poll.results_after_close")
         codes = session.exec(select(Receipt.code).where(Receipt.poll_id == poll_id)).all()
         return [show_code(code) for code in sorted(codes)]
@@ -634,71 +514,9 @@ def check_receipt(engine: Engine, *, code: str) -> str | None:
     with read_session(engine) as session:
         for poll_id in session.exec(select(Receipt.poll_id).where(Receipt.code == code)).all():
             poll = session.get(Poll, poll_id)
-            if poll_status(poll) == "closed":
+            if poll_status(poll) == PollStatus.CLOSED:
                 return poll.title
     return None
-
-
-def method_comparison(engine: Engine, *, actor: Actor,
-                      poll_id: int) -> tuple[PollView, dict[voting.Method, voting.Result]]:
-    """The poll's ranking ballots counted by every method, for "Hoe tel je stemmen?"."""
-    _sealed_if_closed(engine, poll_id)
-    with read_session(engine) as session:
-        poll = poll_in_scope(session, actor, poll_id)
-        view = view_of(session, poll)
-        if view.status != "closed":
-            raise NotAllowed("poll.results_after_close")
-        if view.ballot_kind != BallotKind.RANKING:
-            raise InvalidInput("poll.compare_needs_ranking")
-        ballots = [b for _, b in _load_ballots(session, poll_id)]
-    return view, voting.compare(ballots, options=[str(i) for i in view.option_ids], k=view.max_choices)
-
-
-def recount(engine: Engine, *, poll_id: int) -> dict:
-    """The command-line recount: the poll's total counted afresh from the database, as JSON."""
-    _sealed_if_closed(engine, poll_id)
-    with read_session(engine) as session:
-        poll = session.get(Poll, poll_id)
-        if poll is None:
-            raise NotFound("error.not_found.poll")
-        if poll_status(poll) != "closed":
-            raise NotAllowed("poll.results_after_close")
-        view = view_of(session, poll)
-        tallies = list(session.exec(select(PaperTally).where(PaperTally.poll_id == poll_id)).all())
-        result = _count(view, [b for _, b in _load_ballots(session, poll_id)], tallies)
-    # Option labels are unique within a poll: the recount speaks of themes, not of row ids.
-    label = view.label_of
-    document = voting.result_json(result)
-    document["scores"] = {label(o): score for o, score in document["scores"].items()}
-    document["ranking"] = [label(o) for o in document["ranking"]]
-    document["winners"] = [label(o) for o in document["winners"]]
-    document["places"] = [[label(o) for o in group] for group in document.get("places", [])]
-    if "rounds" in document:
-        document["rounds"] = [{label(o): n for o, n in r.items()} for r in document["rounds"]]
-    return {"poll": view.title, **document}
-
-
-def start_runoff(engine: Engine, *, actor: Actor, poll_id: int) -> int:
-    """A new single-choice poll between the options tied for the top, for the facilitator to open."""
-    with write_session(engine) as session:
-        poll = poll_in_scope(session, actor, poll_id, manage=True)
-        outcome = _results(session, poll, _classrooms_of(session, poll))
-        if not outcome.tied_for_top:
-            raise InvalidInput("poll.no_tie")
-        tied = set(outcome.tied_for_top)
-        old_options = [o for o in session.exec(select(PollOption).where(PollOption.poll_id == poll_id)
-                                              .order_by(PollOption.position)).all() if o.label in tied]
-        runoff = Poll(cycle_id=poll.cycle_id, classroom_id=poll.classroom_id, created_by=actor.user_id,
-                      title=f"{poll.title[:100]} – herstemming", question=poll.question, subject=poll.subject,
-                      ballot_kind=BallotKind.SINGLE, method=CountMethod.PLURALITY, max_choices=1,
-                      allow_blank=poll.allow_blank, block_own_plan=poll.block_own_plan, runoff_of=poll.id)
-        session.add(runoff)
-        session.flush()
-        for position, option in enumerate(old_options):
-            session.add(PollOption(poll_id=runoff.id, position=position, label=option.label,
-                                   theme_id=option.theme_id, plan_id=option.plan_id))
-        audit_poll(session, actor, runoff, "poll.runoff_created", {"runoff_of": poll.id})
-        return runoff.id
 
 
 # --- helpers for the casting services -------------------------------------------------------
@@ -717,28 +535,6 @@ def new_code(length: int) -> str:
 
 def valid_methods(kind: BallotKind) -> tuple[CountMethod, ...]:
     return METHODS_FOR_KIND[kind]
-
-
-def results_report(outcome: PollResults, scope: ScopeResult, *, closed_at_text: str) -> ResultsReport:
-    """The notice-board PDF's and the CSV's data for one scope (the total, a school or a class)."""
-    poll = outcome.poll
-    method = t(f"method.{poll.method.value}", k=poll.max_choices)
-    tied = outcome.tied_for_top if scope is outcome.total else ()
-    return ResultsReport(
-        title=poll.title, scope_label=scope.label, method_label=method, closed_at=closed_at_text,
-        ballots=scope.ballots,
-        rows=[ResultRow(r.label, r.electronic, r.paper, r.total, r.place, r.top) for r in scope.rows],
-        turnout=[TurnoutRow(row.label, row.ballots, row.pupils, row.ballots >= MIN_BALLOTS_SHOWN)
-                 for row in outcome.turnout],
-        winners_note=t("results.tie_note", options=", ".join(tied)) if tied else "",
-        footnote=t("results.footnote", min=MIN_BALLOTS_SHOWN),
-    )
-
-
-def closed_results(session: Session, poll: Poll) -> PollResults:
-    """The full count of a closed poll inside the caller's session (for services that build on
-    the outcome: support in a proposal, the council's work list, a plan's lifecycle)."""
-    return _results(session, poll, _classrooms_of(session, poll))
 
 
 def audit_poll(session: Session, actor: Actor, poll: Poll, action: str, detail: dict) -> None:

@@ -1,5 +1,5 @@
 """Proposals to the partners, each recipient's status and answer, reply links, the dossier PDF,
-and the overdue list (capability 6).
+and the overdue list.
 
 Every write decides its race in the database: a status moves with one conditional UPDATE from
 the status the user saw; an answer is written only over the answer revision the writer saw, so
@@ -17,16 +17,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
+from kinderwijkraad.config import AMSTERDAM
 from kinderwijkraad.db import read_session, write_session
 from kinderwijkraad.errors import Conflict, InvalidInput, KwrError, NotAllowed, NotFound
 from kinderwijkraad.exports.pdf import Bar
 from kinderwijkraad.exports.proposals import Dossier, DossierPhoto, PlanQuote, Support, render_proposal_pdf
-from kinderwijkraad.i18n import long_date, t
+from kinderwijkraad.i18n import format_date, t
 from kinderwijkraad.models import (
     AnswerSource,
     Classroom,
@@ -57,7 +57,6 @@ from kinderwijkraad.services.support import CycleSupport, cycle_support
 
 logger = logging.getLogger(__name__)
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")  # the schools' and the partners' calendar
 WAITING = (RecipientStatus.SENT, RecipientStatus.IN_PROGRESS)  # sent, no answer yet
 # The moves a person makes by hand, each from exactly one status; "answered" comes with an answer.
 MOVES = {
@@ -65,6 +64,9 @@ MOVES = {
     RecipientStatus.IN_PROGRESS: RecipientStatus.SENT,
     RecipientStatus.DONE: RecipientStatus.ANSWERED,
 }
+# An official may say they are working on it, or that it has been carried out; sending is the
+# facilitator's.
+OFFICIAL_MOVES = frozenset({RecipientStatus.IN_PROGRESS, RecipientStatus.DONE})
 MOVE_TIMES = {
     RecipientStatus.SENT: "sent_at",
     RecipientStatus.IN_PROGRESS: "in_progress_at",
@@ -81,6 +83,33 @@ PLAN_COST_BANDS = {
 
 def today() -> date:
     return utcnow().astimezone(AMSTERDAM).date()
+
+
+def never_done(to: RecipientStatus, decision: Decision | str | None) -> bool:
+    """A rejected proposal is never carried out."""
+    return to == RecipientStatus.DONE and bool(decision) and Decision(decision) == Decision.REJECTED
+
+
+def possible_move(status: RecipientStatus | str, decision: Decision | str | None, *,
+                  official: bool = False) -> RecipientStatus | None:
+    """The move a person can make by hand from `status`, or None: MOVES read from the status it
+    starts at, without uitgevoerd for a rejection, and for an official only OFFICIAL_MOVES."""
+    for to, start in MOVES.items():
+        if start == RecipientStatus(status) and not never_done(to, decision) and (
+                not official or to in OFFICIAL_MOVES):
+            return to
+    return None
+
+
+def unsent(status: RecipientStatus | str) -> bool:
+    """Nobody received it yet: a concept recipient can still be removed, and a proposal whose
+    recipients are all concepts deleted. What was sent stays on record."""
+    return RecipientStatus(status) == RecipientStatus.CONCEPT
+
+
+def may_delete(statuses: Iterable[RecipientStatus | str]) -> bool:
+    """A proposal can be deleted while none of its recipients received it."""
+    return all(unsent(status) for status in statuses)
 
 
 # --- scope ------------------------------------------------------------------------------------
@@ -178,6 +207,20 @@ class RecipientRow:
     answer_revision: int
     child_answer: str
     child_next: str
+    child_answer_revision: int | None = None
+
+    @property
+    def next_move(self) -> RecipientStatus | None:
+        """The facilitator's move for this recipient (an official's: `possible_move(..., official=True)`)."""
+        return possible_move(self.status, self.decision)
+
+    @property
+    def removable(self) -> bool:
+        return unsent(self.status)
+
+    @property
+    def words_needed(self) -> str | None:
+        return child_words_needed(self.status, self.child_answer, self.child_answer_revision, self.answer_revision)
 
     @property
     def overdue(self) -> bool:
@@ -188,6 +231,20 @@ class RecipientRow:
         if self.sent_at is None or self.status not in WAITING:
             return None
         return (today() - as_utc(self.sent_at).astimezone(AMSTERDAM).date()).days
+
+
+def child_words_needed(status: RecipientStatus | str, child_answer: str, child_answer_revision: int | None,
+                       answer_revision: int) -> str | None:
+    """For an answered recipient: "missing" when the facilitator has not yet put the answer in
+    words for the children, "outdated" when the answer changed after they did; else None.
+
+    The class hears only those words, never the official's letter ("Wij hebben uw brief
+    doorgestuurd" is not for a child of 8), and never words written for an earlier answer."""
+    if RecipientStatus(status) not in (RecipientStatus.ANSWERED, RecipientStatus.DONE):
+        return None
+    if not child_answer:
+        return "missing"
+    return "outdated" if child_answer_revision != answer_revision else None
 
 
 @dataclass(frozen=True)
@@ -202,10 +259,16 @@ class ProposalView:
     recipients: tuple[RecipientRow, ...]
     created_at: datetime
     updated_at: datetime
+    school_year: str = ""  # of the proposal's cycle
+    wijk: str = ""
 
     @property
     def title(self) -> str:
         return self.fields["title"]
+
+    @property
+    def deletable(self) -> bool:
+        return may_delete(r.status for r in self.recipients)
 
 
 def _recipient_row(recipient: Recipient, proposal: Proposal, organisation: str, contact: str) -> RecipientRow:
@@ -220,7 +283,7 @@ def _recipient_row(recipient: Recipient, proposal: Proposal, organisation: str, 
         answered_by=recipient.answered_by,
         answer_source=AnswerSource(recipient.answer_source) if recipient.answer_source else None,
         answer_revision=recipient.answer_revision, child_answer=recipient.child_answer,
-        child_next=recipient.child_next,
+        child_next=recipient.child_next, child_answer_revision=recipient.child_answer_revision,
     )
 
 
@@ -264,9 +327,11 @@ def proposal_view(session: Session, proposal: Proposal, recipients: list[Recipie
     plans = _plan_briefs(session, _plans_with_class(session, col(Plan.id).in_(linked)))
     fields = {name: getattr(proposal, name) for name in PROPOSAL_FIELDS}
     fields["cost_band"] = CostBand(proposal.cost_band).value
+    cycle = session.get(Cycle, proposal.cycle_id)
+    wijk = session.get(Neighbourhood, cycle.neighbourhood_id)
     return ProposalView(proposal.id, proposal.cycle_id, proposal.theme_id, theme.name if theme else "",
                         proposal.revision, fields, tuple(plans), tuple(recipients),
-                        as_utc(proposal.created_at), as_utc(proposal.updated_at))
+                        as_utc(proposal.created_at), as_utc(proposal.updated_at), cycle.school_year, wijk.name)
 
 
 def list_proposals(engine: Engine, *, actor: Actor, cycle_id: int) -> list[ProposalView]:
@@ -342,7 +407,9 @@ def _check_recipients(session: Session, cycle_id: int, recipients: Sequence[tupl
         seen.add(organisation_id)
         if contact_id is not None:
             contact = session.get(Contact, contact_id)
-            if contact is None or contact.organisation_id != organisation_id or contact.archived_at is not None:
+            wijk = session.get(Cycle, cycle_id).neighbourhood_id
+            if (contact is None or contact.organisation_id != organisation_id or contact.archived_at is not None
+                    or contact.neighbourhood_id != wijk):
                 raise InvalidInput("proposal.contact_not_of_organisation")
 
 
@@ -421,7 +488,7 @@ def delete_proposal(engine: Engine, *, actor: Actor, proposal_id: int) -> None:
     with write_session(engine) as session:
         proposal = _managed_proposal(session, actor, proposal_id)
         recipients = session.exec(select(Recipient).where(Recipient.proposal_id == proposal_id)).all()
-        if any(r.status != RecipientStatus.CONCEPT for r in recipients):
+        if not may_delete(r.status for r in recipients):
             raise NotAllowed("proposal.sent_cannot_delete")
         for recipient in recipients:
             for link in session.exec(select(ReplyLink).where(ReplyLink.recipient_id == recipient.id)).all():
@@ -454,7 +521,7 @@ def remove_recipient(engine: Engine, *, actor: Actor, recipient_id: int) -> None
     with write_session(engine) as session:
         recipient, proposal = recipient_of(session, recipient_id)
         managed_cycle(session, actor, proposal.cycle_id)
-        if recipient.status != RecipientStatus.CONCEPT:
+        if not unsent(recipient.status):
             raise NotAllowed("proposal.sent_cannot_delete")
         session.delete(recipient)
         audit.record(session, actor=actor, action="recipient.removed", subject="recipient", subject_id=recipient_id,
@@ -478,13 +545,12 @@ def move_recipient(engine: Engine, *, actor: Actor, recipient_id: int, to: Recip
     with write_session(engine) as session:
         recipient, proposal = recipient_of(session, recipient_id)
         if actor.role == Role.OFFICIAL:
-            # An official may say they are working on it, or that it has been carried out.
-            if (actor.organisation_id != recipient.organisation_id or to == RecipientStatus.SENT
+            if (actor.organisation_id != recipient.organisation_id or to not in OFFICIAL_MOVES
                     or recipient.status == RecipientStatus.CONCEPT):
                 raise NotAllowed("error.not_allowed")
         else:
             managed_cycle(session, actor, proposal.cycle_id)
-        if to == RecipientStatus.DONE and recipient.decision == Decision.REJECTED:
+        if never_done(to, recipient.decision):
             raise InvalidInput("proposal.rejected_not_done")
         now = utcnow()
         values: dict[str, object] = {"status": to, MOVE_TIMES[to]: now}
@@ -543,7 +609,7 @@ def build_dossier(session: Session, recipient_id: int, photos_dir: Path) -> Doss
     sent = as_utc(recipient.sent_at)
     return Dossier(
         reference=f"KWR-{proposal.id}-{recipient.id}",
-        letter_date=long_date(sent.astimezone(AMSTERDAM).date() if sent else today()),
+        letter_date=format_date(sent.astimezone(AMSTERDAM).date() if sent else today()),
         council_name=t("council.name", wijk=neighbourhood.name), neighbourhood=neighbourhood.name,
         municipality=neighbourhood.municipality, school_year=cycle.school_year,
         recipient_organisation=organisation.name, recipient_contact=contact.name if contact else "",
@@ -554,7 +620,7 @@ def build_dossier(session: Session, recipient_id: int, photos_dir: Path) -> Doss
         cost_band=t(f"cost_band.{CostBand(proposal.cost_band).value}"),
         contact_name=proposal.contact_name, contact_role=proposal.contact_role,
         contact_email=proposal.contact_email, contact_phone=proposal.contact_phone,
-        reply_by=long_date(recipient.reply_by) if recipient.reply_by else "",
+        reply_by=format_date(recipient.reply_by) if recipient.reply_by else "",
         quotes=quotes, support=_support(cycle_support(session, proposal.cycle_id), proposal.theme_id),
         photos=_photos(plans, labels, photos_dir),
     )
@@ -639,9 +705,10 @@ def partner_choices(engine: Engine, *, actor: Actor, cycle_id: int) -> list[Part
             select(Organisation).join(Partnership, col(Partnership.organisation_id) == Organisation.id)
             .where(Partnership.cycle_id == cycle_id, col(Organisation.archived_at).is_(None))
             .order_by(Organisation.name)).all()
+        wijk = session.get(Cycle, cycle_id).neighbourhood_id
         contacts = session.exec(select(Contact).where(
             col(Contact.organisation_id).in_([o.id for o in organisations] or [-1]),
-            col(Contact.archived_at).is_(None)).order_by(Contact.name)).all()
+            Contact.neighbourhood_id == wijk, col(Contact.archived_at).is_(None)).order_by(Contact.name)).all()
         return [PartnerChoice(o.id, o.name, o.kind.value if hasattr(o.kind, "value") else str(o.kind),
                               tuple((c.id, ", ".join(filter(None, (c.name, c.job_title))))
                                     for c in contacts if c.organisation_id == o.id))

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from kinderwijkraad.i18n import t
-from kinderwijkraad.models import Classroom, OptionSubject, Poll, PollOption
-from kinderwijkraad.services.polls import TOP, PollResults, closed_results, poll_status
+from kinderwijkraad.models import Classroom, OptionSubject, Poll, PollOption, PollStatus
+from kinderwijkraad.services.polls import poll_status
+from kinderwijkraad.services.results import TOP, PollResults, closed_results
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def deciding_poll(session: Session, cycle_id: int) -> Poll | None:
                            col(Poll.closed_at).is_not(None))
         .order_by(col(Poll.closed_at).desc(), col(Poll.id).desc())
     ).all()
-    return next((poll for poll in polls if poll_status(poll) == "closed"), None)
+    return next((poll for poll in polls if poll_status(poll) == PollStatus.CLOSED), None)
 
 
 def cycle_support(session: Session, cycle_id: int) -> CycleSupport | None:
@@ -81,7 +82,7 @@ def _with_original_places(session: Session, original_id: int, runoff_rows: list[
     original = session.get(Poll, original_id)
     cycle_rows: list[ThemeSupport] = []
     earlier: list[ThemeSupport] = []
-    if original is not None and poll_status(original) == "closed":
+    if original is not None and poll_status(original) == PollStatus.CLOSED:
         outcome = closed_results(session, original)
         themes = {o.id: o.theme_id for o in session.exec(
             select(PollOption).where(PollOption.poll_id == original.id)).all()}

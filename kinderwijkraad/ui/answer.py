@@ -39,14 +39,20 @@ def answer_form(key: str, row: RecipientRow, *, ask_name: bool, default_name: st
                 submit: Callable[[AnswerInput, str], None]) -> None:
     """Decision, reasons, next step and contact, filled with the answer on record. The form is keyed
     by the revision it shows, so after someone else's answer it opens afresh with theirs."""
-    with st.form(f"{key}.{row.id}.{row.answer_revision}"):
+    form = f"{key}.{row.id}.{row.answer_revision}"
+    with st.form(form):
         decision = st.radio(t("field.decision"), DECISIONS, format_func=lambda d: label("decision", d),
-                            index=DECISIONS.index(row.decision) if row.decision else None, horizontal=True)
-        reasons = st.text_area(t("field.reasons"), value=row.reasons, max_chars=4000, help=t("answer.reasons_help"))
-        next_step = st.text_area(t("field.next_step"), value=row.next_step, max_chars=2000)
-        contact = st.text_input(t("field.contact"), value=row.answer_contact, max_chars=300,
-                                help=t("answer.contact_help"))
-        name = st.text_input(t("field.answered_by"), value=default_name, max_chars=120) if ask_name else default_name
+                            index=DECISIONS.index(row.decision) if row.decision else None, horizontal=True,
+                            key=f"{form}.decision")
+        # No max_chars: a too-long text stays as typed and the service says by how much. The hints
+        # are captions, not tooltips: an official without an account reads them once, at a glance.
+        reasons = st.text_area(t("field.reasons"), value=row.reasons, key=f"{form}.reasons")
+        st.caption(t("answer.reasons_help"))
+        next_step = st.text_area(t("field.next_step"), value=row.next_step, key=f"{form}.next_step")
+        contact = st.text_input(t("field.contact"), value=row.answer_contact, key=f"{form}.contact")
+        st.caption(t("answer.contact_help"))
+        name = (st.text_input(t("field.answered_by"), value=default_name, key=f"{form}.name") if ask_name
+                else default_name)
         button = t("answer.replace") if row.decision else t("answer.save")
         if st.form_submit_button(button, type="primary", icon=":material/send:"):
             if decision is None:

@@ -1,12 +1,14 @@
 """The login gate: cookie re-login, the login form, logout, and the per-page role check.
 
-streamlit-authenticator provides the signed login cookie (a JWT, written with its cookie component,
-read back here server-side from `st.context.cookies` as the library reads it) and the bcrypt hash
-format. The form is
-ours: the library's own form cannot tell us which username failed, and per-username throttling
-needs exactly that. Roles and scope always come from our User table, re-read on every run, so a
-deactivated user's cookie stops working at once, and so does every cookie issued before the user
-last logged out or changed password (`User.cookies_valid_after`).
+The login cookie is a JWT signed with the cookie key, holding the username and its expiry
+(`exp_date`) — the format of streamlit-authenticator, whose bcrypt hashes we also keep, so cookies
+and passwords from either side stay valid. It is written and deleted in the browser by
+extra-streamlit-components' `CookieManager` (a component: JavaScript sets it, so it is not
+HttpOnly) and read back server-side from `st.context.cookies`. The form is ours: a library's form
+cannot tell us which username failed, and per-username throttling needs exactly that. Roles and
+scope always come from our User table, re-read on every run, so a deactivated user's cookie stops
+working at once, and so does every cookie issued before the user last logged out or changed
+password (`User.cookies_valid_after`).
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ import time
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 
+import extra_streamlit_components as stx
 import jwt
 import streamlit as st
-import streamlit_authenticator as stauth
 
 from kinderwijkraad.config import get_settings
 from kinderwijkraad.errors import KwrError
@@ -29,29 +31,30 @@ from kinderwijkraad.ui import state
 from kinderwijkraad.ui.database import engine
 from kinderwijkraad.ui.errors import error_text
 
-# Widget keys of the cookie components (extra-streamlit-components, through the library).
+# Widget keys of the cookie components: reading all cookies (rendered whenever a manager is made),
+# setting and deleting. The component reports True to the set/delete key once the browser is done.
+COOKIES_COMPONENT_KEY = "init"
 SET_COMPONENT_KEY = "set"
 DELETE_COMPONENT_KEY = "delete"
+TOKEN_ALGORITHM = "HS256"
 
 
-def authenticator() -> stauth.Authenticate:
-    """The library's object, built only on a run that writes or deletes the login cookie: building
-    it renders its cookie component, an iframe whose first answer costs every new browser session
-    one more rerun (docs/performance.md). Reading the cookie needs no component."""
-    settings = get_settings()
-    return stauth.Authenticate(
-        credentials={"usernames": {}},
-        cookie_name=settings.cookie_name,
-        cookie_key=settings.cookie_key,
-        cookie_expiry_days=settings.cookie_hours / 24,
-        auto_hash=False,
-        login_sleep_time=0,
-    )
+def _cookie_manager() -> stx.CookieManager:
+    """Made only on a run that writes or deletes the login cookie: making it renders its component,
+    an iframe whose first answer costs every new browser session one more rerun
+    (docs/performance.md). Reading the cookie needs no component."""
+    return stx.CookieManager(key=COOKIES_COMPONENT_KEY)
+
+
+def login_token(username: str, expires_at: datetime) -> str:
+    """The signed cookie value for `username`, valid until `expires_at`."""
+    claims = {"username": username, "exp_date": expires_at.timestamp()}
+    return jwt.encode(claims, get_settings().cookie_key, algorithm=TOKEN_ALGORITHM)
 
 
 def cookie_claims() -> dict | None:
-    """The login cookie the browser sent when it opened this session, checked as the library
-    checks it (its JWT, signed with the cookie key, with a username and an expiry in the future);
+    """The login cookie the browser sent when it opened this session, checked (its JWT, signed
+    with the cookie key, with a username and an expiry in the future);
     None after a logout in this session, when absent, forged or expired."""
     if st.session_state.get("logout"):
         return None
@@ -60,7 +63,7 @@ def cookie_claims() -> dict | None:
     if not raw:
         return None
     try:
-        claims = jwt.decode(raw, settings.cookie_key, algorithms=["HS256"])
+        claims = jwt.decode(raw, settings.cookie_key, algorithms=[TOKEN_ALGORITHM])
     except jwt.PyJWTError:
         return None
     if "username" not in claims or not claims.get("exp_date", 0) > time.time():
@@ -97,7 +100,7 @@ def sync_login() -> Actor | None:
 
 
 def _issued_at(token: dict) -> datetime:
-    """The library's token holds only its expiry; it was issued `cookie_hours` before that."""
+    """The token holds only its expiry; it was issued `cookie_hours` before that."""
     return datetime.fromtimestamp(token["exp_date"], UTC) - timedelta(hours=get_settings().cookie_hours)
 
 
@@ -109,16 +112,17 @@ def _render_pending_cookie_write() -> None:
         if session.get(SET_COMPONENT_KEY) is True:
             session[state.SET_COOKIE_PENDING] = False
         else:
-            authenticator().cookie_controller.set_cookie()
+            expires_at = datetime.now(UTC) + timedelta(hours=get_settings().cookie_hours)
+            _cookie_manager().set(get_settings().cookie_name, login_token(session["username"], expires_at),
+                                  key=SET_COMPONENT_KEY, expires_at=expires_at, same_site="strict")
     elif session.get(state.DELETE_COOKIE_PENDING):
         if session.get(DELETE_COMPONENT_KEY) is True:
             session[state.DELETE_COOKIE_PENDING] = False
         else:
-            auth = authenticator()
-            # The library's delete also drops the cookie from its copy of the browser's cookies,
+            # The manager's delete also drops the cookie from its copy of the browser's cookies,
             # which raises KeyError when that copy has not arrived yet; the browser deletes anyway.
             with suppress(KeyError):
-                auth.cookie_controller.cookie_model.cookie_manager.delete(get_settings().cookie_name)
+                _cookie_manager().delete(get_settings().cookie_name, key=DELETE_COMPONENT_KEY)
 
 
 def client_address() -> str:
@@ -158,11 +162,11 @@ def log_out() -> None:
 
 
 def _forget_login() -> None:
-    """Clear the login from this session (the keys the library reads) and delete the cookie."""
+    """Clear the login from this session and delete the cookie."""
     session = st.session_state
     for key in ("name", "username", "authentication_status", "email", "roles"):
         session[key] = None
-    session["logout"] = True  # the library then ignores the cookie for the rest of this session
+    session["logout"] = True  # cookie_claims then ignores the cookie for the rest of this session
     session[state.ACTOR] = None
     session[state.SET_COOKIE_PENDING] = False
     session[state.DELETE_COOKIE_PENDING] = True

@@ -17,6 +17,7 @@ from kinderwijkraad.models import BallotKind
 from kinderwijkraad.models.voting import marks_per_ballot
 from kinderwijkraad.services.polls import PollView
 from kinderwijkraad.ui import state
+from kinderwijkraad.ui.errors import guarded
 from kinderwijkraad.ui.format import plain
 
 
@@ -28,6 +29,7 @@ def choices(poll_id: int) -> list[int]:
     return st.session_state.setdefault(_choices_key(poll_id), [])
 
 
+@guarded  # a widget callback runs outside the page run
 def forget(poll_id: int) -> None:
     """After the vote (or a cancel): the next child starts with an empty ballot."""
     st.session_state.pop(_choices_key(poll_id), None)
@@ -37,6 +39,7 @@ def _limit(poll: PollView) -> int:
     return marks_per_ballot(poll.ballot_kind, poll.max_choices, poll.dots_total)
 
 
+@guarded  # a widget callback runs outside the page run
 def _tap(poll: PollView, option_id: int) -> None:
     state.use_session_language()
     chosen = choices(poll.id)
@@ -50,6 +53,7 @@ def _tap(poll: PollView, option_id: int) -> None:
         st.session_state[state.BALLOT_NOTICE] = t("ballot.full", k=_limit(poll))
 
 
+@guarded  # a widget callback runs outside the page run
 def _dot(poll: PollView, option_id: int, step: int) -> None:
     state.use_session_language()
     chosen = choices(poll.id)
@@ -57,9 +61,9 @@ def _dot(poll: PollView, option_id: int, step: int) -> None:
         if option_id in chosen:
             chosen.remove(option_id)
     elif chosen.count(option_id) >= poll.dots_per_option:
-        st.session_state[state.BALLOT_NOTICE] = t("ballot.dots_on_one", m=poll.dots_per_option)
+        st.session_state[state.BALLOT_NOTICE] = t("ballot.dots_on_one", count=poll.dots_per_option)
     elif len(chosen) >= poll.dots_total:
-        st.session_state[state.BALLOT_NOTICE] = t("ballot.dots_used", n=poll.dots_total)
+        st.session_state[state.BALLOT_NOTICE] = t("ballot.dots_used", count=poll.dots_total)
     else:
         chosen.append(option_id)
 
@@ -72,11 +76,12 @@ def instruction(poll: PollView) -> str:
         return t("ballot.instruction.approval", k=poll.max_choices, left=left)
     if poll.ballot_kind == BallotKind.RANKING:
         return t("ballot.instruction.ranking", k=poll.max_choices, left=left)
-    return t("ballot.instruction.dots", n=poll.dots_total, m=poll.dots_per_option, left=left)
+    return t("ballot.instruction.dots", count=poll.dots_total, m=poll.dots_per_option, left=left)
 
 
 def ballot(poll: PollView, *, on_vote: Callable[[list[int]], None], blocked: frozenset[int] = frozenset()) -> None:
     """Draw the ballot; `on_vote(choices)` runs as the "Stem!" button's callback."""
+    on_vote = guarded(on_vote)
     st.markdown(f"## {plain(poll.question or poll.title)}")
     st.info(instruction(poll), icon=":material/how_to_vote:")
     notice = st.session_state.pop(state.BALLOT_NOTICE, None)

@@ -13,7 +13,7 @@ import streamlit as st
 from kinderwijkraad.charts import result_bars
 from kinderwijkraad.i18n import t
 from kinderwijkraad.models import BallotKind
-from kinderwijkraad.services import polls
+from kinderwijkraad.services import polls, results
 from kinderwijkraad.services.common import Actor
 from kinderwijkraad.ui.database import engine
 from kinderwijkraad.ui.errors import shows_errors
@@ -26,10 +26,10 @@ def method_comparison(poll: polls.PollView, actor: Actor) -> None:
     """The poll's own ranking ballots; for other ballot kinds, the lesson's example."""
     if poll.ballot_kind == BallotKind.RANKING:
         with shows_errors():
-            view, results = polls.method_comparison(engine(), actor=actor, poll_id=poll.id)
-            comparison(results, view.label_of, key=f"poll.{poll.id}")
+            view, compared = results.method_comparison(engine(), actor=actor, poll_id=poll.id)
+            comparison(compared, view.label_of, key=f"poll.{poll.id}")
         return
-    st.info(t("compare.example_intro"))
+    st.info(t("compare.example_intro"), icon=":material/school:")
     example(key=f"example.{poll.id}")
 
 
@@ -92,7 +92,7 @@ def _runoff_rounds(irv: Result, plurality: Result, label: Callable[[str], str], 
         st.markdown(t("compare.final_round", winner=plain(_winner_text(irv, label)), votes=max(counts.values()),
                       active=active))
     if irv.exhausted and irv.exhausted[number - 1]:
-        st.caption(t("compare.exhausted", n=irv.exhausted[number - 1]))
+        st.caption(t("compare.exhausted", count=irv.exhausted[number - 1]))
     leader = remaining[0] if remaining else None
     if later is None and leader is not None and set(irv.winners) != set(plurality.winners):
         st.warning(t("compare.runoff_differs", runoff=plain(_winner_text(irv, label)),

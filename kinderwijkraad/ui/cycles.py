@@ -18,4 +18,5 @@ def pick_cycle(actor: Actor, *, key: str, label_key: str = "themes.cycle", empty
         st.info(t(empty_key))
         st.stop()
     labels = {choice.id: choice.label for choice in cycles}
-    return st.selectbox(t(label_key), list(labels), format_func=labels.get, key=key)
+    return st.selectbox(t(label_key), list(labels), format_func=lambda i: labels.get(i, str(i)), key=key,
+                        placeholder=t("themes.cycle_pick"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import partial
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -25,7 +25,7 @@ def percent_columns(*names: str) -> dict[str, Any]:
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[object]], *, key: str, file_name: str,
-          column_config: dict[str, Any] | None = None, height: int | str = "auto") -> None:
+          column_config: dict[str, Any] | None = None, height: int | Literal["auto"] = "auto") -> None:
     """The numbers as a table (screen readers read it, people copy it) and as a CSV whose text
     cells cannot run as spreadsheet formulas."""
     frame = pd.DataFrame([list(row) for row in rows], columns=list(header))

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from kinderwijkraad.i18n import t
+from kinderwijkraad.config import AMSTERDAM
+from kinderwijkraad.i18n import format_datetime, t
 from kinderwijkraad.models.common import as_utc
-
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def local_time(moment: datetime | None) -> str:
-    """UTC from the database, shown in Europe/Amsterdam."""
+    """UTC from the database, shown in Europe/Amsterdam: "03-12-2026 14:05" (English "03/12/2026 14:05")."""
     if moment is None:
         return "—"
-    return as_utc(moment).astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
+    return format_datetime(as_utc(moment).astimezone(AMSTERDAM))
 
 
 def label(kind: str, value: object) -> str:

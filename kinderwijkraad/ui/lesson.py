@@ -20,6 +20,8 @@ from kinderwijkraad.services import lessons, plans
 from kinderwijkraad.services.images import photo_path
 from kinderwijkraad.ui.database import engine
 from kinderwijkraad.ui.format import plain
+from kinderwijkraad.ui.links import public_url
+from kinderwijkraad.ui.navigation import JOIN
 
 FOLLOW_SECONDS = 2.0  # how often a tablet looks whether the teacher moved on
 BOARD_SECONDS = 3.0  # how often the board refreshes notes and progress
@@ -68,10 +70,8 @@ def step_image(state: lessons.RunState) -> None:
 
 
 def join_url(code: str) -> str:
-    """The address a QR code on the board sends a tablet to: this server's join page."""
-    base = (getattr(st.context, "url", None) or "").split("?")[0].rstrip("/")
-    base = base.rsplit("/", 1)[0] if base.endswith(("/les", "/meedoen")) else base
-    return f"{base}/meedoen?code={code}"
+    """The address a QR code on the board sends a tablet to: this app's join page (ui/links.py)."""
+    return public_url(JOIN.url_path, code=code)
 
 
 def join_panel(state: lessons.RunState) -> None:

@@ -62,6 +62,8 @@ USERS = PageSpec("gebruikers.py", "gebruikers", "page.users", ":material/group:"
 # Retention settings and runs for admins; the processing summary and access requests (scoped to
 # their wijken) for facilitators too: they are who a school or a parent asks.
 PRIVACY = PageSpec("privacy.py", "privacy", "page.privacy", ":material/shield_person:", STAFF_WHO_MANAGE)
+# The audit log: every entry for admins (and the chain check), their wijken's for facilitators.
+AUDIT = PageSpec("logboek.py", "logboek", "page.audit", ":material/history:", frozenset({Role.ADMIN, Role.FACILITATOR}))
 ACCOUNT = PageSpec("account.py", "account", "page.account", ":material/person:", ALL_ROLES)
 LOGIN = PageSpec("login.py", "login", "page.login", ":material/login:", frozenset())
 # Children's tablets: no login. Open to everyone, logged in or not.
@@ -73,7 +75,7 @@ REPLY = PageSpec("antwoord.py", "antwoord", "page.reply", ":material/reply:", AL
 
 PAGES: tuple[PageSpec, ...] = (
     HOME, DASHBOARD, LESSON, POLLS, COUNCIL, PROPOSALS, REPLIES, NEIGHBOURHOODS, THEMES, TEMPLATES, USERS, PRIVACY,
-    ACCOUNT, JOIN, VOTE, BOOTH, REPLY,
+    AUDIT, ACCOUNT, JOIN, VOTE, BOOTH, REPLY,
 )
 PUBLIC_PAGES: tuple[PageSpec, ...] = (LOGIN, JOIN, VOTE, BOOTH, REPLY)
 

@@ -1,8 +1,8 @@
 """Every session-state key the app owns, declared once, with its initial value.
 
-Session state holds ids and UI state only, never ORM objects or database sessions. Keys that
-streamlit-authenticator owns (`authentication_status`, `username`, `name`, `roles`, `logout`, and
-its cookie components `init`, `set`, `delete`) are listed so no widget of ours reuses them.
+Session state holds ids and UI state only, never ORM objects or database sessions. The login
+keys (`authentication_status`, `username`, `name`, `roles`, `logout`) and the cookie components'
+keys (`init`, `set`, `delete`, ui/auth.py) are listed so no widget of ours reuses them.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ SET_COOKIE_PENDING = "auth.set_cookie_pending"  # write the login cookie until t
 DELETE_COOKIE_PENDING = "auth.delete_cookie_pending"  # delete it until the browser confirms
 FLASH = "ui.flash"  # one success message to show after a rerun
 SELECTED_NEIGHBOURHOOD = "wijken.neighbourhood_id"
-SELECTED_CYCLE = "wijken.cycle_id"
 # Lesson mode, tablets, themes and templates (set where they are used; no initial value needed)
 LESSON_CLASSROOM = "les.classroom_id"  # the class picked on Les geven
 JOIN_FOUND_RUN = "meedoen.run_id"  # the run whose code a tablet typed, while its team is chosen
@@ -27,11 +26,11 @@ TABLET_DRAWN = "meedoen.position"  # the lesson position (and team plan) a table
 TABLET_SAVE_ERROR = "meedoen.save_error"  # the last refused autosave, shown under the plan form
 TABLET_NOTE_ERROR = "meedoen.note_error"  # a refused brainstorm note, shown once
 TABLET_PLAN_REVISION = "meedoen.plan_revision"  # the plan revision the tablet's fields were filled from
-TABLET_PHOTO_DONE = "meedoen.photo_done"  # the last photo upload handled
 TABLET_SIGNED_UP = "meedoen.signed_up"  # {run id: candidate ids} signed up on this tablet, to list and take back
 TABLET_SIGNUP_ERROR = "meedoen.signup_error"  # a refused sign-up, shown once
 # Votes: the staff page, the card-voting tablet and the booth tablet
 POLL_SELECTED = "polls.poll_id"  # the poll open on Stemmingen
+POLL_SELECT_NEXT = "polls.select_next"  # a poll just made: selected before the picker is drawn (or None)
 POLL_CARDS_PDF = "polls.cards_pdf"  # prefix: the card sheet just made for a class, to download once
 BALLOT_CHOICES = "ballot.choices"  # prefix: a ballot's choices so far, per poll id
 BALLOT_NOTICE = "ballot.notice"  # "you already chose 3", shown once above the ballot
@@ -55,7 +54,6 @@ INITIAL: dict[str, Any] = {
     DELETE_COOKIE_PENDING: False,
     FLASH: None,
     SELECTED_NEIGHBOURHOOD: None,
-    SELECTED_CYCLE: None,
 }
 
 

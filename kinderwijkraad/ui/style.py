@@ -7,9 +7,12 @@ that we cannot change, is in docs/accessibility.md (tests/test_browser_a11y.py c
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+
 import streamlit as st
 
-from kinderwijkraad.i18n import LANGUAGES, current_language
+from kinderwijkraad.i18n import LANGUAGES, current_language, t
 
 # Streamlit draws captions (and image captions, placeholders) in the text colour at 60% opacity:
 # 4.4:1 on white, under WCAG AA's 4.5:1. This grey is 5.9:1 on white and 5.4:1 on the theme's
@@ -45,12 +48,171 @@ input::placeholder, textarea::placeholder {{ color: {MUTED_TEXT}; opacity: 1; }}
 # with English pronunciation. The language code comes from our own table, never from user input.
 LANG_SCRIPT = "<script>document.documentElement.lang = {language!r};</script>"
 
+# Streamlit's frontend writes some English of its own that no parameter changes: the keyboard hint
+# under a text box in a form ("Press Ctrl+Enter to submit form"), the file uploader's button, limit
+# and refusal, the "Help for ..." of a help tooltip, a select's default placeholder, and the labels
+# a screen reader reads on the sidebar and buttons. Each rule says where (a CSS selector on
+# Streamlit's data-testid, so a child's text elsewhere is never touched), which attribute (None: the
+# text), the whole English text as a JavaScript pattern, and its catalogue text with "$1", "$2" for
+# the pattern's groups. Checked in Chromium by tests/test_browser_streamlit_texts.py against
+# tests/streamlit_english.py.
+UPLOADER = '[data-testid="stFileUploader"]'
+TOOLTIPS = '[data-testid="stTooltipErrorContent"], [data-testid="stTooltipContent"]'
+SELECTS = '[data-testid="stSelectbox"], [data-testid="stMultiSelect"]'
+SELECT_PARTS = '[data-testid="stSelectbox"] [aria-label], [data-testid="stMultiSelect"] [aria-label]'
+StreamlitText = tuple[str, str | None, str, Callable[[], str]]
+TOOLBAR = '[data-testid="stElementToolbarButton"]'
+TOOLBAR_BUTTONS = (("Fullscreen", "streamlit.fullscreen"), ("Close fullscreen", "streamlit.close_fullscreen"),
+                   ("Download as CSV", "streamlit.download_csv"), ("Search", "streamlit.search"))
+STREAMLIT_TEXTS: tuple[StreamlitText, ...] = (
+    ('[data-testid="InputInstructions"] span', None, r"^Press (Ctrl|⌘)\+Enter to submit form$",
+     lambda: t("streamlit.press_keys_enter_submit", keys="$1")),
+    ('[data-testid="InputInstructions"] span', None, r"^Press (Ctrl|⌘)\+Enter to apply$",
+     lambda: t("streamlit.press_keys_enter_apply", keys="$1")),
+    ('[data-testid="InputInstructions"] span', None, r"^Press Enter to submit form$",
+     lambda: t("streamlit.press_enter_submit")),
+    ('[data-testid="InputInstructions"] span', None, r"^Press Enter to apply$",
+     lambda: t("streamlit.press_enter_apply")),
+    (f"{UPLOADER} button p", None, r"^Upload$", lambda: t("streamlit.upload")),
+    (f"{UPLOADER} button p", None, r"^Browse files$", lambda: t("streamlit.browse_files")),
+    ('[data-testid="stFileUploaderDropzoneInstructions"] span', None, r"^(\S+) per file • (.+)$",
+     lambda: t("streamlit.upload_limit_types", size="$1", types="$2")),
+    ('[data-testid="stFileUploaderDropzoneInstructions"] span', None, r"^(?:Limit )?(\S+) per file$",
+     lambda: t("streamlit.upload_limit", size="$1")),
+    (UPLOADER, None, r"^Drag and drop (?:a )?file here$", lambda: t("streamlit.drop_file")),
+    (UPLOADER, None, r"^Drag and drop files here$", lambda: t("streamlit.drop_files")),
+    (f"{UPLOADER} input", "aria-label", r"^file upload$", lambda: t("streamlit.file_input")),
+    (f"{UPLOADER} button", "aria-label", r"^Add files$", lambda: t("streamlit.add_files")),
+    (f"{UPLOADER} button span", None, r"^add icon$", lambda: t("streamlit.add_files")),
+    (f"{UPLOADER} button", "aria-label", r"^Remove (.+)$", lambda: t("streamlit.remove_file", name="$1")),
+    (f'{UPLOADER} [role="alert"]', None, r"^Error:$", lambda: t("streamlit.error_label")),
+    (f'{UPLOADER} [role="alert"]', None, r"^File must be (.+) or smaller\.?$",
+     lambda: t("streamlit.file_too_large", size="$1")),
+    (f'{UPLOADER} [role="alert"]', None, r"^(.+) files are not allowed\.?$",
+     lambda: t("streamlit.file_type_refused", kind="$1")),
+    ('[data-testid="stFileChip"]', "title", r"^Click to retry upload$", lambda: t("streamlit.retry_upload")),
+    (f'{UPLOADER} [role="alert"]', None, r"^Error: File must be (.+) or smaller\.?$",
+     lambda: t("streamlit.error", message=t("streamlit.file_too_large", size="$1"))),
+    (f'{UPLOADER} [role="alert"]', None, r"^Error: (.+) files are not allowed\.?$",
+     lambda: t("streamlit.error", message=t("streamlit.file_type_refused", kind="$1"))),
+    (TOOLTIPS, None, r"^File must be (.+) or smaller\.?$",
+     lambda: t("streamlit.file_too_large", size="$1")),
+    (TOOLTIPS, None, r"^(.+) files are not allowed\.?$",
+     lambda: t("streamlit.file_type_refused", kind="$1")),
+    ('[data-testid="stTooltipIcon"], [data-testid="stTooltipIcon"] *', "aria-label", r"^Help for (.+)$",
+     lambda: t("streamlit.help_for", label="$1")),
+    ('[data-testid="stTooltipIcon"], [data-testid="stTooltipIcon"] *', "aria-label", r"^Help$",
+     lambda: t("streamlit.help")),
+    ('[data-testid="stTooltipIcon"] *', None, r"^Help for (.+)$", lambda: t("streamlit.help_for", label="$1")),
+    ('[data-testid="stTooltipIcon"] *', None, r"^Help$", lambda: t("streamlit.help")),
+    (SELECTS, None, r"^Choose an option$", lambda: t("streamlit.choose_option")),
+    (SELECTS, None, r"^Choose options$", lambda: t("streamlit.choose_options")),
+    (SELECTS, None, r"^No options to select$", lambda: t("streamlit.no_options")),
+    ('[data-testid="stSelectbox"] input, [data-testid="stMultiSelect"] input', "placeholder", r"^Choose an option$",
+     lambda: t("streamlit.choose_option")),
+    ('[data-testid="stMultiSelect"] input', "placeholder", r"^Choose options$", lambda: t("streamlit.choose_options")),
+    (SELECT_PARTS, "aria-label", r"^Open$", lambda: t("streamlit.open")),
+    (SELECT_PARTS, "aria-label", r"^Close$", lambda: t("streamlit.close")),
+    (SELECT_PARTS, "aria-label", r"^Clear value$", lambda: t("streamlit.clear_value")),
+    (SELECT_PARTS, "aria-label", r"^Clear all$", lambda: t("streamlit.clear_all")),
+    ('[data-testid="stMultiSelect"] [aria-label]', "aria-label", r"^Remove (.+)$",
+     lambda: t("streamlit.remove_option", option="$1")),
+    ('a[href="#stMain"]', None, r"^Skip to main content$", lambda: t("streamlit.skip_to_main")),
+    ('[data-testid="stSidebarNavViewButton"]', None, r"^View (\d+) more$", lambda: t("streamlit.view_more", n="$1")),
+    ('[data-testid="stSidebarNavViewButton"]', None, r"^View less$", lambda: t("streamlit.view_less")),
+    ('[data-testid="stSidebar"]', "aria-label", r"^Sidebar$", lambda: t("streamlit.sidebar")),
+    ('[data-testid="stSidebarNav"]', "aria-label", r"^App pages$", lambda: t("streamlit.app_pages")),
+    ('[data-testid="stSidebarCollapseButton"] button', "aria-label", r"^Collapse sidebar$",
+     lambda: t("streamlit.collapse_sidebar")),
+    ('[data-testid="stExpandSidebarButton"]', "aria-label", r"^Expand sidebar$", lambda: t("streamlit.expand_sidebar")),
+    ('[data-testid="stDateInput"] [aria-label]', "aria-label", r"^Choose date$", lambda: t("streamlit.choose_date")),
+    ('[data-testid="stDateInput"] [aria-label]', "aria-label", r"^Clear date$", lambda: t("streamlit.clear_date")),
+    # The toolbar over an image or a table ("Fullscreen: <label>") and its buttons' tooltips.
+    *((f'{TOOLBAR} button', "aria-label", rf"^{english}(: .+)?$", lambda key=key: t(key) + "$1")
+      for english, key in TOOLBAR_BUTTONS),
+    *((TOOLTIPS, None, rf"^{english}$", lambda key=key: t(key)) for english, key in TOOLBAR_BUTTONS),
+    ('[data-testid="stNumberInput"] button', "aria-label", r"^Increment$", lambda: t("streamlit.increment")),
+    ('[data-testid="stNumberInput"] button', "aria-label", r"^Decrement$", lambda: t("streamlit.decrement")),
+    ('[data-testid="stProgress"] [aria-label]', "aria-label", r"^progress$", lambda: t("streamlit.progress")),
+    ('[data-testid="stToolbar"] [aria-label], [data-testid="stMainMenu"] [aria-label]', "aria-label",
+     r"^Main menu$", lambda: t("streamlit.main_menu")),
+    ('[data-testid="stStatusWidget"], [data-testid="stStatusWidget"] *', None, r"^Running\.\.\.$",
+     lambda: t("streamlit.running")),
+    ('[data-testid="stToastContainer"], [data-testid="stToastContainer"] [aria-label]', "aria-label",
+     r"^Notifications$", lambda: t("streamlit.notifications")),
+    ('[data-testid="stTextInput"] button', "aria-label", r"^Show password$", lambda: t("streamlit.show_password")),
+    ('[data-testid="stTextInput"] button', "aria-label", r"^Hide password$", lambda: t("streamlit.hide_password")),
+    # An address the app does not have (the app's own pages all have one, see app.py _stand_ins).
+    ('[role="dialog"] h2', None, r"^Page not found$", lambda: t("streamlit.page_not_found")),
+    ('[role="dialog"]', None, r"^(?:The page that you have requested does not seem to exist|You have requested page "
+     r"/.*, but no corresponding file was found in the app's pages/ directory)\. Running the app's main page\.$",
+     lambda: t("streamlit.page_not_found_message")),
+    ('[role="dialog"] button', "aria-label", r"^Close$", lambda: t("streamlit.close")),
+)
+# Runs once per language (Streamlit redraws this element only when its text changes) and then watches
+# the page: Streamlit draws its English again whenever React redraws a widget. Each text or attribute
+# remembers the English it came from, so a switch of language translates from the original, and a
+# value that is already right is not written again (a write is itself a change the watcher sees).
+TEXTS_SCRIPT = """<script>(() => {
+const kwr = window.kwrStreamlitTexts = window.kwrStreamlitTexts || {memo: new WeakMap()};
+kwr.groups = new Map();  // "where|attribute": the rules for one place, tried in order
+for (const [where, attribute, pattern, text] of RULES) {
+  const name = where + "|" + attribute;
+  if (!kwr.groups.has(name)) kwr.groups.set(name, {name, where, attribute, rules: []});
+  kwr.groups.get(name).rules.push([new RegExp(pattern), text]);
+}
+const translate = (node, group, current, write) => {
+  const memos = kwr.memo.get(node) || new Map();
+  const memo = memos.get(group.name);
+  const source = memo && memo[1] === current ? memo[0] : current;
+  const [, before, words, after] = source.match(/^(\\s*)([\\s\\S]*?)(\\s*)$/);
+  const rule = group.rules.find(([pattern]) => pattern.test(words));
+  const result = rule ? before + words.replace(rule[0], rule[1]) + after : source;
+  memos.set(group.name, [source, result]);
+  kwr.memo.set(node, memos);
+  if (result !== current) write(result);
+};
+kwr.fix = () => {
+  kwr.pending = false;
+  for (const group of kwr.groups.values()) {
+    for (const element of document.querySelectorAll(group.where)) {
+      if (group.attribute) {
+        const value = element.getAttribute(group.attribute);
+        if (value) translate(element, group, value, text => element.setAttribute(group.attribute, text));
+      } else {
+        const texts = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+        for (let node = texts.nextNode(); node; node = texts.nextNode()) {
+          const text = node;
+          if (text.nodeValue.trim()) translate(text, group, text.nodeValue, value => { text.nodeValue = value; });
+        }
+      }
+    }
+  }
+};
+kwr.fix();
+if (!kwr.watcher) {
+  // Once per frame at most, before it is painted: a burst of redraws costs one pass.
+  kwr.watcher = new MutationObserver(() => {
+    if (!kwr.pending) { kwr.pending = true; requestAnimationFrame(() => kwr.fix()); }
+  });
+  kwr.watcher.observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true,
+                                      attributeFilter: ["aria-label", "placeholder", "title"]});
+}
+})();</script>"""
+
+
+def streamlit_texts_script() -> str:
+    """The translating script for the current language (tests/test_streamlit_texts.py)."""
+    rules = [[where, attribute, pattern, text()] for where, attribute, pattern, text in STREAMLIT_TEXTS]
+    # Our own constants and catalogue texts; "</" escaped so no text can close the script element.
+    return TEXTS_SCRIPT.replace("RULES", json.dumps(rules, ensure_ascii=False).replace("</", "<\\/"))
+
 
 def apply_touch_style() -> None:
     st.markdown(TOUCH_CSS, unsafe_allow_html=True)
     language = current_language()
     if language in LANGUAGES:
-        st.html(LANG_SCRIPT.format(language=language), unsafe_allow_javascript=True)
+        st.html(LANG_SCRIPT.format(language=language) + streamlit_texts_script(), unsafe_allow_javascript=True)
 
 
 NO_MENU_CSS = """[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],

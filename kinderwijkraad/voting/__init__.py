@@ -1,4 +1,5 @@
-"""Pure counting rules: ballots in, results out; no database and no Streamlit (DESIGN.md §4)."""
+"""Pure counting rules: ballots in, results out; no database and no Streamlit (an import
+contract in pyproject.toml holds it; docs/architecture.md)."""
 
 from __future__ import annotations
 

@@ -1,13 +1,7 @@
-"""Privacy by design (capability 9, issue 6): how long child-level data stays, its removal, and the
-access request for one child.
+"""Retention: how long child-level data stays (`CHILD_DATA` in `services/classification.py`) and
+its removal.
 
-The school board is the controller, the app (Kies&Co) the processor. Children have no accounts: a
-child's first name is written down in one place only, the sign-up for the council (`Candidate`),
-and everything else a child leaves is team work (a team's plan, its tablet) or anonymous (a
-ballot). What is child-level data, and what happens to it, is listed once in `CHILD_DATA`; a test
-holds every column of the schema against it, so a new column cannot slip in unclassified.
-
-**Retention.** A cycle that has been closed for `retention_days` (admin setting, default
+A cycle that has been closed for `retention_days` (admin setting, default
 `DEFAULT_RETENTION_DAYS`) loses its child-level data, one transaction per cycle:
 
 - removed: the sign-ups (first names, consent status) and with them the council members and their
@@ -27,11 +21,6 @@ facilitator checks photos before anything is published).
 
 Every run is recorded (`RetentionRun`: by whom, which cycles, how many of each kind) and audited;
 a cycle that was cleaned carries `child_data_removed_at` and is never touched again.
-
-**Access request.** `access_export` gathers what the app holds about one child of one class for
-the school board; `exports/access.py` renders it as JSON and PDF. Votes are secret and so not in
-it — the export says so. Admins and the wijk's facilitators only; every export is audited (the
-class id, never the name).
 """
 
 from __future__ import annotations
@@ -40,18 +29,14 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from enum import StrEnum
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine, func, update
 from sqlmodel import Session, col, delete, or_, select
 
 from kinderwijkraad.db import read_session, write_session
-from kinderwijkraad.errors import NotAllowed, NotFound
-from kinderwijkraad.exports.access import AccessExport
-from kinderwijkraad.i18n import DEFAULT_LANGUAGE, long_date, t
+from kinderwijkraad.i18n import DEFAULT_LANGUAGE, t
 from kinderwijkraad.models import (
     DEFAULT_RETENTION_DAYS,
     Attendance,
@@ -59,9 +44,7 @@ from kinderwijkraad.models import (
     BrainstormNote,
     Candidate,
     Classroom,
-    Consent,
     CouncilMember,
-    CouncilRole,
     Cycle,
     Device,
     Installation,
@@ -78,7 +61,6 @@ from kinderwijkraad.models import (
     Recipient,
     RetentionRun,
     Role,
-    School,
     Team,
     User,
     VotingCard,
@@ -86,108 +68,13 @@ from kinderwijkraad.models import (
 )
 from kinderwijkraad.models.common import as_utc, utcnow
 from kinderwijkraad.services import audit
-from kinderwijkraad.services.common import Actor, managed_cycle, refused_as, require_role, validated
+from kinderwijkraad.services.common import Actor, refused_as, require_role, validated
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MAX_RETENTION_DAYS = 3650  # the PrivacySettings check constraint
-
-# --- what is child data, and what retention does with it -------------------------------------
-
-
-class Handling(StrEnum):
-    REMOVED = "removed"  # the row is deleted
-    NEUTRALISED = "neutralised"  # the value is replaced by a neutral one ("Groepje 1", NULL)
-    NAMES_REPLACED = "names_replaced"  # signed-up children's first names become "[naam]"
-    KEPT = "kept"  # stays: the council's work, anonymous or aggregate
-
-
-# Every column that holds (or can hold) data of or about children, and what retention does with
-# it. tests/test_child_data_columns.py classifies every column of the schema and checks that its
-# child columns are exactly these.
-CHILD_DATA: dict[str, Handling] = {
-    # the sign-up: the only place a child's name is written down
-    "candidate.id": Handling.REMOVED,
-    "candidate.classroom_id": Handling.REMOVED,
-    "candidate.run_id": Handling.REMOVED,
-    "candidate.first_name": Handling.REMOVED,
-    "candidate.created_at": Handling.REMOVED,
-    "candidate.consent": Handling.REMOVED,
-    "candidate.consent_recorded_at": Handling.REMOVED,
-    # the council: a member is a candidate with consent
-    "councilmember.id": Handling.REMOVED,
-    "councilmember.cycle_id": Handling.REMOVED,
-    "councilmember.candidate_id": Handling.REMOVED,
-    "councilmember.role": Handling.REMOVED,
-    "councilmember.active": Handling.REMOVED,
-    "councilmember.created_at": Handling.REMOVED,
-    "attendance.meeting_id": Handling.REMOVED,
-    "attendance.member_id": Handling.REMOVED,
-    # tablets, cards, receipts: tokens that belong to a child or a team for a while
-    "device.token_hash": Handling.REMOVED,
-    "device.run_id": Handling.REMOVED,
-    "device.team_id": Handling.REMOVED,
-    "device.joined_at": Handling.REMOVED,
-    "votingcard.code_hash": Handling.REMOVED,
-    "votingcard.poll_id": Handling.REMOVED,
-    "votingcard.classroom_id": Handling.REMOVED,
-    "votingcard.used": Handling.REMOVED,
-    "votingcard.void": Handling.REMOVED,
-    "receipt.poll_id": Handling.REMOVED,
-    "receipt.code": Handling.REMOVED,
-    "booth.token_hash": Handling.NEUTRALISED,
-    # children's own words during a lesson
-    "brainstormnote.id": Handling.REMOVED,
-    "brainstormnote.run_id": Handling.REMOVED,
-    "brainstormnote.team_id": Handling.REMOVED,
-    "brainstormnote.mood": Handling.REMOVED,
-    "brainstormnote.text": Handling.REMOVED,
-    "brainstormnote.created_at": Handling.REMOVED,
-    "team.name": Handling.NEUTRALISED,
-    # free texts that can hold a child's name
-    "meeting.agenda": Handling.NAMES_REPLACED,
-    "meeting.minutes": Handling.NAMES_REPLACED,
-    "meeting.decisions": Handling.NAMES_REPLACED,
-    "installation.programme": Handling.NAMES_REPLACED,
-    "workitem.next_action": Handling.NAMES_REPLACED,
-    "plan.answers": Handling.NAMES_REPLACED,
-    "proposal.title": Handling.NAMES_REPLACED,
-    "proposal.problem": Handling.NAMES_REPLACED,
-    "proposal.place": Handling.NAMES_REPLACED,
-    "proposal.idea": Handling.NAMES_REPLACED,
-    "proposal.beneficiaries": Handling.NAMES_REPLACED,
-    "proposal.children_contribution": Handling.NAMES_REPLACED,
-    "proposal.ask": Handling.NAMES_REPLACED,
-    "recipient.reasons": Handling.NAMES_REPLACED,
-    "recipient.next_step": Handling.NAMES_REPLACED,
-    "recipient.child_answer": Handling.NAMES_REPLACED,
-    "recipient.child_next": Handling.NAMES_REPLACED,
-    "polloption.label": Handling.NAMES_REPLACED,  # a plan's title as the children voted on it
-    # kept: a photo or drawing of a place in the wijk — never of a child (the upload screen says
-    # so, metadata is stripped on upload, and a facilitator looks before anything is published)
-    "plan.photo_name": Handling.KEPT,
-}
-# Not child data: ballots (secret — a poll, a class and choices, nothing that points at a child),
-# paper tallies and booth counts are aggregates; see tests/test_child_data_columns.py.
 
 # The kinds of rows and values a retention run removes or changes, in the order they are shown.
 KINDS = ("candidates", "council_members", "attendance", "devices", "brainstorm_notes", "voting_cards",
          "receipts", "booth_tokens", "team_names", "texts_with_names")
-
-# The processing summary for the school board: one row per kind of data (texts under
-# privacy.processing.<row>.{data,purpose,retention}), and how retention treats it.
-PROCESSING: tuple[tuple[str, Handling], ...] = (
-    ("sign_ups", Handling.REMOVED),
-    ("council", Handling.REMOVED),
-    ("tablets", Handling.REMOVED),
-    ("cards", Handling.REMOVED),
-    ("brainstorm", Handling.REMOVED),
-    ("teams", Handling.NEUTRALISED),
-    ("texts", Handling.NAMES_REPLACED),
-    ("plans", Handling.KEPT),
-    ("votes", Handling.KEPT),
-    ("proposals", Handling.KEPT),
-    ("staff", Handling.KEPT),
-)
 
 
 def neutral_team_name(number: int) -> str:
@@ -214,7 +101,8 @@ class RetentionSettings:
     updated_by: str
 
 
-def _retention_days(session: Session) -> int:
+def retention_days(session: Session) -> int:
+    """The retention period in days: the admin's setting, or the default."""
     row = session.get(PrivacySettings, 1)
     return row.retention_days if row is not None else DEFAULT_RETENTION_DAYS
 
@@ -338,7 +226,7 @@ def _is_due(cycle: Cycle, days: int, now: datetime) -> bool:
 
 
 @dataclass
-class _Scope:
+class CycleScope:
     """The child-level rows of one cycle, as subqueries."""
 
     classrooms: object
@@ -349,7 +237,8 @@ class _Scope:
     names: list[str] = field(default_factory=list)
 
 
-def _scope(session: Session, cycle_id: int) -> _Scope:
+def cycle_scope(session: Session, cycle_id: int) -> CycleScope:
+    """The cycle's child-level rows and the first names signed up in it."""
     classrooms = select(Classroom.id).where(Classroom.cycle_id == cycle_id)
     runs = select(LessonRun.id).where(col(LessonRun.classroom_id).in_(classrooms))
     polls = select(Poll.id).where(or_(Poll.cycle_id == cycle_id, col(Poll.classroom_id).in_(classrooms)))
@@ -357,10 +246,10 @@ def _scope(session: Session, cycle_id: int) -> _Scope:
     members = select(CouncilMember.id).where(or_(CouncilMember.cycle_id == cycle_id,
                                                  col(CouncilMember.candidate_id).in_(candidates)))
     names = list(session.exec(select(Candidate.first_name).where(col(Candidate.classroom_id).in_(classrooms))))
-    return _Scope(classrooms, runs, polls, candidates, members, names)
+    return CycleScope(classrooms, runs, polls, candidates, members, names)
 
 
-def _count(session: Session, query) -> int:  # noqa: ANN001 - a select of one column
+def _count(session: Session, query) -> int:  # a select of one column
     return session.exec(select(func.count()).select_from(query.subquery())).one()
 
 
@@ -413,7 +302,7 @@ _TEXT_FIELDS: tuple[tuple[type, tuple[str, ...]], ...] = (
 )
 
 
-def _text_rows(session: Session, cycle_id: int, scope: _Scope) -> list[tuple[object, tuple[str, ...]]]:
+def text_rows(session: Session, cycle_id: int, scope: CycleScope) -> list[tuple[object, tuple[str, ...]]]:
     """Every row of the cycle with free text, with the names of its text columns."""
     proposals = select(Proposal.id).where(Proposal.cycle_id == cycle_id)
     queries = {
@@ -436,14 +325,14 @@ def _fit(row: object, name: str, value: object) -> object:
     return value
 
 
-def _texts_with_names(session: Session, cycle_id: int, scope: _Scope) -> list[tuple[object, dict[str, object]]]:
+def _texts_with_names(session: Session, cycle_id: int, scope: CycleScope) -> list[tuple[object, dict[str, object]]]:
     """The rows whose texts hold a signed-up child's first name, with their new values."""
     pattern = name_pattern(scope.names)
     if pattern is None:
         return []
     placeholder = name_placeholder()
     changes = []
-    for row, fields in _text_rows(session, cycle_id, scope):
+    for row, fields in text_rows(session, cycle_id, scope):
         new = {name: _fit(row, name, _replace_names(getattr(row, name), pattern, placeholder)) for name in fields}
         new = {name: value for name, value in new.items() if value != getattr(row, name)}
         if new:
@@ -451,7 +340,7 @@ def _texts_with_names(session: Session, cycle_id: int, scope: _Scope) -> list[tu
     return changes
 
 
-def _counts(session: Session, cycle_id: int, scope: _Scope) -> dict[str, int]:
+def _counts(session: Session, cycle_id: int, scope: CycleScope) -> dict[str, int]:
     return {
         "candidates": _count(session, scope.candidates),
         "council_members": _count(session, scope.members),
@@ -476,7 +365,7 @@ def retention_preview(engine: Engine, *, actor: Actor | None = None, now: dateti
         require_role(actor, Role.ADMIN)
     now = now or utcnow()
     with read_session(engine) as session:
-        days = _retention_days(session)
+        days = retention_days(session)
         due, waiting = [], []
         for cycle in _closed_cycles(session):
             closed_at = as_utc(cycle.phase_changed_at)
@@ -484,13 +373,13 @@ def retention_preview(engine: Engine, *, actor: Actor | None = None, now: dateti
             label = _cycle_label(session, cycle)
             if _is_due(cycle, days, now):
                 due.append(CycleRetention(cycle.id, label, closed_at, due_at,
-                                          _counts(session, cycle.id, _scope(session, cycle.id))))
+                                          _counts(session, cycle.id, cycle_scope(session, cycle.id))))
             else:
                 waiting.append(CycleWaiting(cycle.id, label, closed_at, due_at))
     return RetentionPreview(days, now, tuple(due), tuple(sorted(waiting, key=lambda w: (w.due_at, w.cycle_id))))
 
 
-def _remove(session: Session, cycle_id: int, scope: _Scope) -> dict[str, int]:
+def _remove(session: Session, cycle_id: int, scope: CycleScope) -> dict[str, int]:
     """Remove and neutralise the cycle's child-level data; how much of each kind."""
     counts = _counts(session, cycle_id, scope)
     texts = _texts_with_names(session, cycle_id, scope)  # before the names go
@@ -536,7 +425,7 @@ def _keep_labels_unique(session: Session, texts: list[tuple[object, dict[str, ob
         taken[row.poll_id].add(new["label"])
 
 
-def _rename_teams(session: Session, scope: _Scope) -> None:
+def _rename_teams(session: Session, scope: CycleScope) -> None:
     """Teams become "Groepje 1", "Groepje 2"… per lesson, in the order they were made. Names are
     unique per lesson: first every team gets a name no final one can have, then its final one."""
     teams = session.exec(select(Team).where(col(Team.run_id).in_(scope.runs)).order_by(Team.run_id, Team.id)).all()
@@ -565,16 +454,16 @@ def apply_retention(engine: Engine, *, actor: Actor | None = None, by_label: str
         raise ValueError("apply_retention needs an actor or a by_label")
     now = now or utcnow()
     with read_session(engine) as session:
-        days = _retention_days(session)
+        days = retention_days(session)
         candidates = [cycle.id for cycle in _closed_cycles(session) if _is_due(cycle, days, now)]
     run_id: int | None = None
     cleaned: list[CycleRetention] = []
     for cycle_id in candidates:
         with write_session(engine) as session:
             cycle = session.exec(select(Cycle).where(Cycle.id == cycle_id).with_for_update()).first()
-            if cycle is None or not _is_due(cycle, _retention_days(session), now):
+            if cycle is None or not _is_due(cycle, retention_days(session), now):
                 continue  # cleaned by another run, or the period was changed meanwhile
-            counts = _remove(session, cycle.id, _scope(session, cycle.id))
+            counts = _remove(session, cycle.id, cycle_scope(session, cycle.id))
             cycle.child_data_removed_at = utcnow()
             run = _run_row(session, run_id, by)
             run.cycle_ids = [*run.cycle_ids, cycle.id]
@@ -616,146 +505,3 @@ def last_run(engine: Engine, *, actor: Actor) -> RunView | None:
         labels = tuple(_cycle_label(session, cycles[i]) if i in cycles else f"#{i}" for i in run.cycle_ids)
         return RunView(run.id, as_utc(run.at), run.by, tuple(run.cycle_ids), labels,
                        {kind: int(run.counts.get(kind, 0)) for kind in KINDS})
-
-
-# --- the access request --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ClassChoice:
-    id: int
-    label: str  # "OBS De Regenboog — Groep 8 (De Vogelbuurt, 2025-2026)"
-
-
-def access_classrooms(engine: Engine, *, actor: Actor) -> list[ClassChoice]:
-    """The classes whose children an access request can be made for: those of the actor's wijken
-    (every class for an admin), newest school year first."""
-    if actor.role not in (Role.ADMIN, Role.FACILITATOR):
-        raise NotAllowed("error.not_allowed")
-    with read_session(engine) as session:
-        rows = session.exec(
-            select(Classroom, School.name, Cycle, Neighbourhood.name)
-            .join(School, col(School.id) == Classroom.school_id)
-            .join(Cycle, col(Cycle.id) == Classroom.cycle_id)
-            .join(Neighbourhood, col(Neighbourhood.id) == Cycle.neighbourhood_id)
-        ).all()
-    rows = [r for r in rows if actor.manages(r[2].neighbourhood_id)]
-    rows.sort(key=lambda r: (r[3].casefold(), r[1].casefold(), r[0].name.casefold()))
-    rows.sort(key=lambda r: r[2].school_year, reverse=True)  # stable: newest year first, then by name
-    return [ClassChoice(c.id, f"{school} — {c.name} ({wijk}, {cycle.school_year})") for c, school, cycle, wijk in rows]
-
-
-def _same_name(a: str, b: str) -> bool:
-    """The same first name, however typed (capitals, spaces, apostrophes, accents)."""
-    pattern = name_pattern([b])
-    return pattern is not None and pattern.fullmatch(" ".join(unicodedata.normalize("NFC", a).split())) is not None
-
-
-def access_export(engine: Engine, *, actor: Actor, classroom_id: int, first_name: str,
-                  purpose: str = "json") -> AccessExport:
-    """Everything the app holds about the child with this first name in this class: the sign-up
-    with its consent status, council membership and role, meetings attended, and the class, school,
-    wijk and school year; where else the name appears in the cycle's texts; the class's plans
-    (written by teams: not linked to a child). Votes are secret and never linked to a child, so
-    they are not in it. Admins and the class's wijk's facilitators only; every export (and every
-    refused or fruitless one) is audited with the class id, never the name. `purpose` ("json" or
-    "pdf") goes into the audit entry."""
-    refusal: Exception | None = None
-    export: AccessExport | None = None
-    with read_session(engine) as session:
-        classroom = session.get(Classroom, classroom_id)
-        if classroom is None:
-            raise NotFound("error.not_found.classroom")
-        try:
-            cycle = managed_cycle(session, actor, classroom.cycle_id)
-        except NotAllowed as error:
-            refusal, outcome = error, "refused"
-        else:
-            matches = [c for c in session.exec(select(Candidate).where(Candidate.classroom_id == classroom.id))
-                       if _same_name(c.first_name, first_name)]
-            if cycle.child_data_removed_at is not None:
-                removed_on = as_utc(cycle.child_data_removed_at).astimezone(AMSTERDAM).date()
-                refusal, outcome = NotFound("privacy.access.removed", date=long_date(removed_on)), "removed"
-            elif not matches:
-                refusal = NotFound("privacy.access.not_found", name=" ".join(first_name.split()))
-                outcome = "not_found"
-            else:
-                candidate = min(matches, key=lambda c: (c.first_name != first_name.strip(), c.id))
-                export, outcome = _gather(session, actor, cycle, classroom, candidate), "exported"
-    # Refused and fruitless look-ups are written down too: they are attempts to read child data.
-    audit.record_now(engine, actor=actor, action="access_export", subject="classroom", subject_id=classroom.id,
-                     cycle_id=classroom.cycle_id,
-                     detail={"classroom_id": classroom.id, "format": purpose, "outcome": outcome})
-    if refusal is not None:
-        raise refusal
-    return export
-
-
-def _gather(session: Session, actor: Actor, cycle: Cycle, classroom: Classroom, candidate: Candidate) -> AccessExport:
-    school = session.get(School, classroom.school_id)
-    wijk = session.get(Neighbourhood, cycle.neighbourhood_id)
-    member = session.exec(select(CouncilMember).where(CouncilMember.candidate_id == candidate.id)).first()
-    meetings = session.exec(select(Meeting).where(Meeting.cycle_id == cycle.id)
-                            .order_by(Meeting.held_on, Meeting.id)).all()
-    attended: tuple[date, ...] = ()
-    if member is not None:
-        present = set(session.exec(select(Attendance.meeting_id).where(Attendance.member_id == member.id)))
-        attended = tuple(m.held_on for m in meetings if m.id in present)
-    pattern = name_pattern([candidate.first_name])
-    mentions = []
-    for row, fields in _text_rows(session, cycle.id, _scope(session, cycle.id)):
-        found = [name for name in fields
-                 if pattern.search(unicodedata.normalize("NFC", _flat(getattr(row, name))))]
-        if found and _in_class_or_cycle(session, row, classroom):
-            mentions.append(_mention(session, row, found))
-    plans = session.exec(select(Plan).join(LessonRun, col(LessonRun.id) == Plan.run_id)
-                         .where(LessonRun.classroom_id == classroom.id).order_by(Plan.id)).all()
-    titles = tuple(str(p.answers.get("title", "")).strip() for p in plans if str(p.answers.get("title", "")).strip())
-    days = _retention_days(session)
-    closed_at = as_utc(cycle.phase_changed_at) if cycle.phase == Phase.CLOSED else None
-    return AccessExport(
-        first_name=candidate.first_name, school=school.name, class_name=classroom.name, grade=classroom.grade,
-        wijk=wijk.name, municipality=wijk.municipality, school_year=cycle.school_year,
-        phase=Phase(cycle.phase).value, signed_up_at=as_utc(candidate.created_at),
-        consent=Consent(candidate.consent).value, consent_recorded_at=as_utc(candidate.consent_recorded_at),
-        council_role=CouncilRole(member.role).value if member else None, council_active=bool(member and member.active),
-        member_since=as_utc(member.created_at) if member else None, meetings_attended=attended,
-        meetings_held=len(meetings), mentions=tuple(mentions), class_plans=titles, retention_days=days,
-        closed_at=closed_at, removal_due=closed_at + timedelta(days=days) if closed_at else None,
-        generated_at=utcnow(), generated_by=actor.display_name,
-    )
-
-
-def _flat(value: object) -> str:
-    if isinstance(value, dict):
-        return "\n".join(_flat(v) for v in value.values())
-    if isinstance(value, list):
-        return "\n".join(_flat(v) for v in value)
-    return value if isinstance(value, str) else ""
-
-
-def _in_class_or_cycle(session: Session, row: object, classroom: Classroom) -> bool:
-    """Plans count only when they are of the child's own class; the cycle's other texts always."""
-    if isinstance(row, Plan):
-        return session.get(LessonRun, row.run_id).classroom_id == classroom.id
-    return True
-
-
-def _mention(session: Session, row: object, fields: list[str]) -> str:
-    """Where a name appears, in words: "Bijeenkomst van 3 december 2025 (verslag)"."""
-    names = ", ".join(t(f"field.{name}") for name in fields)
-    if isinstance(row, Meeting):
-        return t("privacy.mention.meeting", date=long_date(row.held_on), fields=names)
-    if isinstance(row, Installation):
-        return t("privacy.mention.installation", fields=names)
-    if isinstance(row, WorkItem):
-        return t("privacy.mention.work_item", fields=names)
-    if isinstance(row, Proposal):
-        return t("privacy.mention.proposal", title=row.title, fields=names)
-    if isinstance(row, Recipient):
-        proposal = session.get(Proposal, row.proposal_id)
-        return t("privacy.mention.answer", title=proposal.title, fields=names)
-    if isinstance(row, PollOption):
-        return t("privacy.mention.poll_option", poll=session.get(Poll, row.poll_id).title)
-    title = str(row.answers.get("title", "")).strip() or "—"
-    return t("privacy.mention.plan", title=title)

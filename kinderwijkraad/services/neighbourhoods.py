@@ -1,4 +1,5 @@
-"""Wijken, cycles, schools, classes and partners: create, edit, list and archive (capability 1).
+"""The setup around a children's council — wijken, cycles, schools, classes and partners: create,
+edit, list and archive (the council itself, its members and meetings, is `services/council.py`).
 
 Admins reach every wijk; a facilitator only the wijken assigned to them. Teachers and officials
 read through the home overview, not here.
@@ -10,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, or_, select, update
 
 from kinderwijkraad.db import read_session, write_session
 from kinderwijkraad.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -183,6 +184,19 @@ def archive_neighbourhood(engine: Engine, *, actor: Actor, neighbourhood_id: int
         neighbourhood.archived_at = neighbourhood.archived_at or utcnow()
 
 
+def _teachers_for(session: Session, actor: Actor, neighbourhood_id: int) -> list[User]:
+    """The teachers a class of this wijk can be given: for an admin every active teacher; for a
+    facilitator those who teach in this wijk or in no class yet (new at a school). A teacher of
+    another wijk's classes is not theirs to see."""
+    query = select(User).where(User.role == Role.TEACHER, col(User.active).is_(True)).order_by(User.display_name)
+    if actor.role != Role.ADMIN:
+        teaching = (select(ClassroomTeacher.user_id).join(Classroom, col(Classroom.id) == ClassroomTeacher.classroom_id)
+                    .join(Cycle, col(Cycle.id) == Classroom.cycle_id))
+        here = teaching.where(Cycle.neighbourhood_id == neighbourhood_id)
+        query = query.where(or_(col(User.id).in_(here), col(User.id).not_in(teaching)))
+    return list(session.exec(query))
+
+
 def neighbourhood_overview(engine: Engine, *, actor: Actor, neighbourhood_id: int) -> NeighbourhoodOverview:
     """A wijk with its current cycles, schools, classes and partners, for one screen."""
     with read_session(engine) as session:
@@ -209,9 +223,7 @@ def neighbourhood_overview(engine: Engine, *, actor: Actor, neighbourhood_id: in
                 .order_by(Organisation.name)
             )
         ]
-        teachers = list(session.exec(
-            select(User).where(User.role == Role.TEACHER, col(User.active).is_(True)).order_by(User.display_name)
-        ))
+        teachers = _teachers_for(session, actor, neighbourhood_id)
         organisations = list(session.exec(
             select(Organisation).where(col(Organisation.archived_at).is_(None)).order_by(Organisation.name)
         ))
@@ -283,12 +295,18 @@ def update_cycle(
         return cycle
 
 
-def advance_cycle_phase(engine: Engine, *, actor: Actor, cycle_id: int, from_phase: Phase) -> Phase:
-    """Move a cycle one phase forward. The update is conditional on the phase the user saw, so two
+def advance_cycle_phase(engine: Engine, *, actor: Actor, cycle_id: int, from_phase: Phase,
+                        to_phase: Phase | None = None) -> Phase:
+    """Move a cycle forward: one phase, or to `to_phase` (the phase its work has reached, proposed on
+    Start), never backwards. The update is conditional on the phase the user saw, so two
     facilitators clicking at once move it once; the second gets a Conflict."""
-    target = Phase(from_phase).next()
+    target = Phase(from_phase).next() if to_phase is None else Phase(to_phase)
     if target is None:
         raise InvalidInput("error.cycle_already_closed")
+    if not target.is_after(Phase(from_phase)):
+        raise InvalidInput("error.phase_not_forward")
+    if target == Phase.CLOSED and Phase(from_phase).next() != Phase.CLOSED:
+        raise InvalidInput("error.phase_not_forward")  # closing a year is one step from Terugkoppeling, never a jump
     with write_session(engine) as session:
         _cycle(session, actor, cycle_id)
         result = session.exec(
@@ -443,25 +461,33 @@ def archive_organisation(engine: Engine, *, actor: Actor, organisation_id: int) 
         organisation.archived_at = utcnow()
 
 
-def list_contacts(engine: Engine, *, actor: Actor, organisation_id: int) -> list[Contact]:
+def list_contacts(engine: Engine, *, actor: Actor, organisation_id: int, neighbourhood_id: int) -> list[Contact]:
+    """The organisation's contact persons who work in this wijk (which the actor must manage); for
+    an admin also those not placed in a wijk yet (from before contacts had one)."""
     with read_session(engine) as session:
         _organisation(session, actor, organisation_id)
+        _neighbourhood(session, actor, neighbourhood_id)
+        where = Contact.neighbourhood_id == neighbourhood_id
+        if actor.role == Role.ADMIN:
+            where = or_(where, col(Contact.neighbourhood_id).is_(None))
         return list(session.exec(
             select(Contact)
-            .where(Contact.organisation_id == organisation_id, col(Contact.archived_at).is_(None))
+            .where(Contact.organisation_id == organisation_id, where, col(Contact.archived_at).is_(None))
             .order_by(Contact.name)
         ))
 
 
 def add_contact(
-    engine: Engine, *, actor: Actor, organisation_id: int, name: str, job_title: str = "",
+    engine: Engine, *, actor: Actor, organisation_id: int, neighbourhood_id: int, name: str, job_title: str = "",
     email: str = "", phone: str = "",
 ) -> Contact:
-    """An adult contact person at a partner organisation."""
+    """An adult contact person at a partner organisation, working in a wijk the actor manages."""
     data = validated(ContactCreate, name=name, job_title=job_title, email=email, phone=phone)
     with write_session(engine) as session:
         _organisation(session, actor, organisation_id)
-        contact = Contact.model_validate(data, update={"organisation_id": organisation_id})
+        _neighbourhood(session, actor, neighbourhood_id)
+        contact = Contact.model_validate(data, update={"organisation_id": organisation_id,
+                                                       "neighbourhood_id": neighbourhood_id})
         session.add(contact)
         return contact
 
@@ -472,6 +498,8 @@ def archive_contact(engine: Engine, *, actor: Actor, contact_id: int) -> None:
         if contact is None:
             raise NotFound("error.not_found.contact")
         _organisation(session, actor, contact.organisation_id)
+        if contact.neighbourhood_id is not None or actor.role != Role.ADMIN:
+            _neighbourhood(session, actor, contact.neighbourhood_id)  # another wijk's people are not theirs
         contact.archived_at = contact.archived_at or utcnow()
 
 

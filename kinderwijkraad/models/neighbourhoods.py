@@ -1,4 +1,5 @@
-"""Wijken, their yearly cycles, schools, classes and partner organisations (capability 1)."""
+"""The setup around a children's council: wijken, their yearly cycles, schools, classes and
+partner organisations (the council itself is in `models/council.py`)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,10 @@ class Phase(StrEnum):
         order = list(Phase)
         index = order.index(self)
         return order[index + 1] if index + 1 < len(order) else None
+
+    def is_after(self, other: Phase) -> bool:
+        order = list(Phase)
+        return order.index(self) > order.index(other)
 
 
 class OrganisationKind(StrEnum):
@@ -175,10 +180,13 @@ class ContactCreate(ContactBase):
 
 
 class Contact(ContactBase, table=True):
-    """An adult contact person at a partner organisation."""
+    """An adult contact person at a partner organisation, in the wijk they work for: organisations
+    are shared by the wijken of a municipality, a person's details are seen only in their wijk
+    (None: not placed yet, seen by admins only)."""
 
     id: int | None = Field(default=None, primary_key=True)
     organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    neighbourhood_id: int | None = Field(default=None, foreign_key="neighbourhood.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=utc_datetime_type())
     archived_at: datetime | None = Field(default=None, sa_type=utc_datetime_type())
 
