@@ -1,7 +1,8 @@
 """Command line: `kinderwijkraad run | db upgrade | db downgrade | db current | seed-demo | create-admin`,
 the recounts anyone can redo: `tally FILE.csv` and `recount POLL_ID`, and the archive export
 `export proposals [--cycle CYCLE_ID] DIR`; operations: `backup DIR [--keep N]`, `restore FILE`
-and `retention [--apply]` (child data of closed cycles past the retention period).
+and `retention [--apply]` (child data of closed cycles past the retention period); `mail send`
+(due reminders queued, queued e-mail delivered: for cron or a systemd timer).
 
 Language rule: the command line is for the people who install and run the app (IT staff, and
 anyone redoing a count), so everything it says is English: its own messages, --help, and the
@@ -248,6 +249,26 @@ def cmd_retention(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mail(args: argparse.Namespace) -> int:
+    """Queue what fell due (reminders, feedback notices) and deliver what is queued. Run it every
+    few minutes from cron or a systemd timer, on one machine or several: the outbox's keys and
+    claims make a second run at the same time harmless."""
+    from kinderwijkraad.services import mail
+
+    settings = get_settings()
+    if settings.uses_default_database:
+        db.upgrade(settings.effective_database_url)
+    engine = db.make_engine(settings.effective_database_url)
+    try:
+        queued, report = mail.send_due(engine, settings.mail)
+    finally:
+        engine.dispose()
+    where = "the mail server" if settings.smtp_url else f"the outbox folder {settings.mail.outbox_dir}"
+    print(f"mail: {queued} queued now; {report.sent} delivered to {where}, {report.retrying} to try again, "
+          f"{report.failed} failed, {report.cancelled} no longer due")
+    return 1 if report.failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kinderwijkraad", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -292,6 +313,10 @@ def main(argv: list[str] | None = None) -> int:
                                     "show what would be removed; --apply removes it")
     retention.add_argument("--apply", action="store_true", help="remove it now (recorded and audited)")
     retention.set_defaults(handler=cmd_retention)
+    mail_cmd = commands.add_parser("mail", help="outgoing e-mail: 'send' queues due reminders and delivers "
+                                   "what is queued (run it every few minutes)")
+    mail_cmd.add_argument("action", choices=["send"])
+    mail_cmd.set_defaults(handler=cmd_mail)
     args = parser.parse_args(argv)
     try:
         return args.handler(args)

@@ -6,6 +6,7 @@ refused, because anyone who knows it can forge a login cookie.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -31,6 +32,19 @@ DEFAULT_COOKIE_KEY = "development-only-cookie-key-change-me"
 SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 
 
+@dataclass(frozen=True)
+class MailSettings:
+    """Outgoing mail's settings (Settings.mail), passed to services/mail.py."""
+
+    smtp_url: str | None  # None: write .eml files to outbox_dir
+    mail_from: str
+    outbox_dir: Path
+    public_url: str  # the root of the reply links in a message
+    link_key: str  # the server's secret the reply links' tokens are derived from
+    photos_dir: Path  # the dossier's photos
+    ca_file: Path | None = None
+
+
 class Settings(BaseSettings):
     """All settings of one app process; read once, see `get_settings`."""
 
@@ -52,6 +66,17 @@ class Settings(BaseSettings):
     # links, links in PDFs), e.g. "https://kwr.example.nl". Behind a proxy the server cannot see
     # it; unset, links start from the address the browser shows (ui/links.py).
     public_url: str | None = None
+    # Outgoing mail: "smtp://user:password@host:587" (STARTTLS), "smtps://…:465" (TLS from the
+    # start). Unset, every message is written as an .eml file under data_dir/outbox/ instead.
+    smtp_url: str | None = None
+    mail_from: str = "Kinderwijkraad <kinderwijkraad@localhost>"
+    # A CA bundle to trust for the mail server's certificate besides the system's (a private CA).
+    smtp_ca_file: Path | None = None
+
+    @field_validator("smtp_url", mode="before")
+    @classmethod
+    def _blank_smtp_url(cls, value: object) -> object:
+        return (value.strip() or None) if isinstance(value, str) else value
 
     @field_validator("public_url", mode="before")
     @classmethod
@@ -83,7 +108,18 @@ class Settings(BaseSettings):
             parts = urlsplit(self.public_url)
             if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
                 raise ConfigError("config.bad_public_url", url=self.public_url)
+        if self.smtp_url is not None:
+            parts = urlsplit(self.smtp_url)
+            if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+                raise ConfigError("config.bad_smtp_url")
         return self
+
+    @property
+    def mail(self) -> MailSettings:
+        """What the mail services need: where mail goes, who it is from, the links it carries."""
+        return MailSettings(smtp_url=self.smtp_url, mail_from=self.mail_from, outbox_dir=self.data_dir / "outbox",
+                            public_url=self.public_url or "http://localhost:8501", link_key=self.cookie_key,
+                            photos_dir=self.photos_dir, ca_file=self.smtp_ca_file)
 
     @property
     def uses_default_database(self) -> bool:

@@ -59,7 +59,7 @@ CLASSIFICATION: dict[str, str] = {
     **_all("recipient", STAFF, "answer_contact", "answered_by"),
     **_all("recipient", OTHER, "id", "proposal_id", "organisation_id", "contact_id", "status", "reply_by", "sent_at",
            "in_progress_at", "answered_at", "done_at", "decision", "answer_source", "answer_revision",
-           "child_answer_revision"),
+           "child_answer_revision", "reminders_paused"),
     # --- anonymous and aggregate: a ballot is a poll, a class and choices, nothing else ---------------
     **_all("ballot", OTHER, "id", "poll_id", "classroom_id", "choices"),
     **_all("papertally", OTHER, "id", "poll_id", "classroom_id", "papers", "counts", "entered_at"),
@@ -71,7 +71,8 @@ CLASSIFICATION: dict[str, str] = {
     **_all("theme", OTHER, "id", "cycle_id", "name", "created_at"),
     **_all("proposalplan", OTHER, "proposal_id", "plan_id"),
     # --- the structure: wijken, cycles, schools, classes (a class's name and size, no pupils) ---------
-    **_all("neighbourhood", OTHER, "name", "municipality", "id", "created_at", "archived_at"),
+    **_all("neighbourhood", OTHER, "name", "municipality", "id", "created_at", "archived_at",
+           "reminder_days_before", "reminders_after"),
     **_all("cycle", OTHER, "school_year", "reply_by_days", "budget_eur", "id", "neighbourhood_id", "phase",
            "phase_changed_at", "created_at", "archived_at", "child_data_removed_at"),
     "cycle.listener": STAFF,
@@ -99,6 +100,10 @@ CLASSIFICATION: dict[str, str] = {
     **_all("replylink", OTHER, "id", "recipient_id", "token_hash", "expires_at", "revoked_at", "last_used_at",
            "created_at"),
     "replylink.created_by": STAFF,
+    # The outbox: officials' and facilitators' addresses are adults' personal data.
+    **_all("mailmessage", STAFF, "to_address", "to_name", "user_id", "created_by"),
+    **_all("mailmessage", OTHER, "id", "key", "kind", "status", "recipient_id", "cycle_id", "reply_link_id",
+           "created_at", "next_try_at", "claimed_until", "tries", "sent_at", "delivered_to", "subject", "last_error"),
     **_all("auditentry", OTHER, "id", "at", "action", "subject", "subject_id", "cycle_id", "detail", "prev_hash",
            "entry_hash"),
     **_all("auditentry", STAFF, "user_id", "actor"),

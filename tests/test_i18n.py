@@ -152,6 +152,8 @@ ENUM_LABELS: dict[type[StrEnum], tuple[str, ...]] = {
     models.WorkStatus: ("work_status.{}",),
     classification.Handling: ("privacy.handling.{}",),
     models.PollStatus: ("poll_status.{}",),
+    models.MailKind: ("mail_kind.{}",),
+    models.MailStatus: ("mail_status.{}",),
 }
 # Only the methods the comparison screen shows (ui/counting.py) have its title and explanation.
 SOME_VALUES = [(COMPARED, ("compare.{}.title", "compare.{}.how"))]

@@ -50,6 +50,7 @@ from kinderwijkraad.models.lessons import (  # noqa: E402
     Text,
     Theme,
 )
+from kinderwijkraad.models.mail import MailKind, MailMessage, MailStatus  # noqa: E402
 from kinderwijkraad.models.neighbourhoods import (  # noqa: E402
     Classroom,
     ClassroomCreate,
@@ -114,5 +115,6 @@ __all__ = [
     "Attendance", "Consent", "CouncilMember", "CouncilRole", "Installation", "Meeting", "WorkItem",
     "WorkStatus", "AnswerSource", "AuditEntry", "CostBand", "Decision", "FeedbackShare", "Proposal", "ProposalInput",
     "ProposalPlan", "Recipient", "RecipientStatus", "ReplyLink",
+    "MailKind", "MailMessage", "MailStatus",
     "DEFAULT_RETENTION_DAYS", "PrivacySettings", "RetentionRun", "SelfCheck",
 ]

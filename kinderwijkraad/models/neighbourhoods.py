@@ -60,6 +60,10 @@ class Neighbourhood(NeighbourhoodBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=utc_datetime_type())
     archived_at: datetime | None = Field(default=None, sa_type=utc_datetime_type())
+    # Reminders to a partner that has not answered (services/mail.py): this many days before the
+    # reply-by date (0: none before), one on the day, then weekly up to `reminders_after`.
+    reminder_days_before: int = Field(default=7, ge=0, le=60)
+    reminders_after: int = Field(default=2, ge=0, le=10)
 
 
 # --- Cycle ---------------------------------------------------------------------------------

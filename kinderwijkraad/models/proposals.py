@@ -124,6 +124,8 @@ class Recipient(SQLModel, table=True):
     child_answer: str = Field(default="", max_length=1000)
     child_next: str = Field(default="", max_length=500)
     child_answer_revision: int | None = Field(default=None)
+    # The facilitator paused the e-mail reminders to this recipient (services/mail.py).
+    reminders_paused: bool = Field(default=False)
 
 
 class ReplyLink(SQLModel, table=True):

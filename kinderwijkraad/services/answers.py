@@ -1,5 +1,7 @@
 """Answers to proposals: an official in the app, anyone with a reply link, or the facilitator
-typing in a letter; and the child-language version of each answer.
+typing in a letter; and the child-language version of each answer. An answer that comes in by
+link or in the app queues a message to the wijk's facilitators in its own transaction
+(services/mail.py).
 
 An answer is written only over the answer revision the writer was shown (one conditional UPDATE),
 so nobody overwrites an answer they never saw. A reply link is bound to one recipient of one
@@ -34,7 +36,7 @@ from kinderwijkraad.models import (
     Role,
 )
 from kinderwijkraad.models.common import as_utc, utcnow
-from kinderwijkraad.services import audit
+from kinderwijkraad.services import audit, mail
 from kinderwijkraad.services.common import Actor, clean_text, managed_cycle
 from kinderwijkraad.services.proposals import (
     WAITING,
@@ -137,6 +139,7 @@ def answer_as_official(engine: Engine, *, actor: Actor, recipient_id: int, seen_
                       answered_by=actor.display_name, source=AnswerSource.ACCOUNT)
         _audit_answer(session, recipient, proposal, actor=actor, actor_label="", source=AnswerSource.ACCOUNT,
                       decision=answer.decision, seen_revision=seen_revision)
+        mail.queue_answer_notice(session, recipient.id, AnswerSource.ACCOUNT)
 
 
 def enter_answer(engine: Engine, *, actor: Actor, recipient_id: int, seen_revision: int, answer: AnswerInput,
@@ -284,6 +287,7 @@ def answer_by_link(engine: Engine, *, token: str, seen_revision: int, answer: An
         _audit_answer(session, recipient, proposal, actor=None,
                       actor_label=t("audit.via_link", name=answered_by, organisation=organisation.name),
                       source=AnswerSource.LINK, decision=answer.decision, seen_revision=seen_revision)
+        mail.queue_answer_notice(session, recipient.id, AnswerSource.LINK)
 
 
 def link_dossier_pdf(engine: Engine, *, token: str, photos_dir: Path) -> bytes:

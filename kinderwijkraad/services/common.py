@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -78,10 +79,44 @@ def clean_text(text: str) -> str:
     return unicodedata.normalize("NFC", text).strip(_PADDING)
 
 
+MAIL_FIELDS = frozenset({"email", "contact_email"})  # every typed e-mail address goes through mail_address
+
+
+def mail_address(text: str, *, field: str = "email") -> str:
+    """A typed e-mail address, checked where it is typed so mail never goes nowhere: empty stays
+    empty; otherwise the address in its normal form, or an InvalidInput that says what is wrong
+    with it (a space, no @, nothing after it, …) in the user's language. email-validator decides
+    what is valid; the reasons are ours, because its messages are English only."""
+    address = text.strip()
+    if not address:
+        return ""
+    local, at, domain = address.rpartition("@")
+    if any(ch.isspace() for ch in address):
+        problem = "mail.problem.space"
+    elif not at:
+        problem = "mail.problem.no_at"
+    elif "@" in local:
+        problem = "mail.problem.two_at"
+    elif not local:
+        problem = "mail.problem.nothing_before"
+    elif "." not in domain.strip("."):
+        problem = "mail.problem.no_domain"
+    elif not local.isascii():
+        problem = "mail.problem.local_not_ascii"
+    else:
+        try:
+            return validate_email(address, check_deliverability=False, allow_smtputf8=False).normalized
+        except EmailNotValidError:
+            problem = "mail.problem.other"
+    raise InvalidInput("validation.mail_address", field=field, problem_key=problem)
+
+
 def validated(model: type[ModelT], **data: Any) -> ModelT:
     """Validate input with the model's field rules (texts cleaned first, see `clean_text`); the
     first problem becomes an InvalidInput naming the field, in words a user can act on."""
     cleaned = {k: clean_text(v) if isinstance(v, str) else v for k, v in data.items()}
+    for name in MAIL_FIELDS & cleaned.keys():
+        cleaned[name] = mail_address(cleaned[name], field=name)
     try:
         return model.model_validate(cleaned)
     except ValidationError as exc:

@@ -544,24 +544,36 @@ def move_recipient(engine: Engine, *, actor: Actor, recipient_id: int, to: Recip
         raise InvalidInput("proposal.move_not_possible")
     with write_session(engine) as session:
         recipient, proposal = recipient_of(session, recipient_id)
-        if actor.role == Role.OFFICIAL:
-            if (actor.organisation_id != recipient.organisation_id or to not in OFFICIAL_MOVES
-                    or recipient.status == RecipientStatus.CONCEPT):
-                raise NotAllowed("error.not_allowed")
-        else:
-            managed_cycle(session, actor, proposal.cycle_id)
-        if never_done(to, recipient.decision):
-            raise InvalidInput("proposal.rejected_not_done")
-        now = utcnow()
-        values: dict[str, object] = {"status": to, MOVE_TIMES[to]: now}
-        if to == RecipientStatus.SENT:
-            values["reply_by"] = today() + timedelta(days=_reply_days(session, proposal, recipient.organisation_id))
-        done = session.execute(update(Recipient).where(
-            Recipient.id == recipient_id, Recipient.status == MOVES[to]).values(**values)).rowcount
-        if done != 1:
-            raise Conflict("proposal.status_changed_meanwhile")
-        audit.record(session, actor=actor, action="recipient.status", subject="recipient", subject_id=recipient_id,
-                     cycle_id=proposal.cycle_id, detail={"from": MOVES[to].value, "to": to.value})
+        move_in(session, actor, recipient, proposal, to)
+
+
+def expected_reply_by(session: Session, recipient: Recipient, proposal: Proposal) -> date:
+    """The reply-by date sending it today gives."""
+    return today() + timedelta(days=_reply_days(session, proposal, recipient.organisation_id))
+
+
+def move_in(session: Session, actor: Actor, recipient: Recipient, proposal: Proposal, to: RecipientStatus) -> None:
+    """`move_recipient` inside the caller's transaction (sending by e-mail moves and queues at once)."""
+    recipient_id = recipient.id
+    if actor.role == Role.OFFICIAL:
+        if (actor.organisation_id != recipient.organisation_id or to not in OFFICIAL_MOVES
+                or recipient.status == RecipientStatus.CONCEPT):
+            raise NotAllowed("error.not_allowed")
+    else:
+        managed_cycle(session, actor, proposal.cycle_id)
+    if never_done(to, recipient.decision):
+        raise InvalidInput("proposal.rejected_not_done")
+    now = utcnow()
+    values: dict[str, object] = {"status": to, MOVE_TIMES[to]: now}
+    if to == RecipientStatus.SENT:
+        values["reply_by"] = expected_reply_by(session, recipient, proposal)
+    done = session.execute(update(Recipient).where(
+        Recipient.id == recipient_id, Recipient.status == MOVES[to]).values(**values)).rowcount
+    if done != 1:
+        raise Conflict("proposal.status_changed_meanwhile")
+    audit.record(session, actor=actor, action="recipient.status", subject="recipient", subject_id=recipient_id,
+                 cycle_id=proposal.cycle_id, detail={"from": MOVES[to].value, "to": to.value})
+    session.refresh(recipient)
 
 
 # --- the dossier -----------------------------------------------------------------------------
@@ -638,9 +650,13 @@ def dossier_pdf(engine: Engine, *, actor: Actor, recipient_id: int, photos_dir: 
 
 def dossier_file_name(view: ProposalView, recipient: RecipientRow) -> str:
     """e.g. "voorstel-12-gemeente-utrecht.pdf": the archive sorts by proposal, then recipient."""
-    slug = "".join(ch if ch.isalnum() else "-" for ch in recipient.organisation.casefold())
+    return dossier_file_name_for(view.id, recipient.id, recipient.organisation)
+
+
+def dossier_file_name_for(proposal_id: int, recipient_id: int, organisation: str) -> str:
+    slug = "".join(ch if ch.isalnum() else "-" for ch in organisation.casefold())
     slug = "-".join(part for part in slug.split("-") if part)[:40] or "ontvanger"
-    return f"{t('dossier.file_prefix')}-{view.id}-{recipient.id}-{slug}.pdf"
+    return f"{t('dossier.file_prefix')}-{proposal_id}-{recipient_id}-{slug}.pdf"
 
 
 def export_proposals(engine: Engine, *, directory: Path, photos_dir: Path, cycle_id: int | None = None) -> list[Path]:
