@@ -46,7 +46,7 @@ def _prepare(url: str) -> None:
 
         engine = db.make_engine(url)
         try:
-            if seed_demo(engine, photos_dir=settings.photos_dir):
+            if seed_demo(engine, photos_dir=settings.photos_dir, mail_settings=settings.mail):
                 print("Demo data created: see the login page for the demo accounts.")
         finally:
             engine.dispose()
@@ -82,7 +82,7 @@ def cmd_seed_demo(_args: argparse.Namespace) -> int:
     from kinderwijkraad.services.demo import seed_demo
 
     engine = db.make_engine(settings.effective_database_url)
-    created = seed_demo(engine, photos_dir=settings.photos_dir)
+    created = seed_demo(engine, photos_dir=settings.photos_dir, mail_settings=settings.mail)
     print("Demo data created." if created else "The database already has accounts; nothing changed.")
     return 0
 

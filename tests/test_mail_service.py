@@ -352,3 +352,22 @@ def test_outbox_files_are_written_whole(tmp_path, settings):
     assert delivery.deliver(message, settings, file_stem="dossier/1/1") == delivery.OUTBOX
     assert delivery.deliver(message, settings, file_stem="dossier/1/1") == delivery.OUTBOX
     assert [p.name for p in Path(settings.outbox_dir).iterdir()] == ["dossier-1-1.eml"]
+
+
+def test_retention_erases_to_whom_the_years_mail_went_and_a_closed_year_gets_no_more(engine, world, settings):
+    from kinderwijkraad.models import Cycle, Phase
+    from kinderwijkraad.services import retention
+
+    rid = world.recipients["gemeente"]
+    mail.send_proposal(engine, actor=world.facilitator, recipient_id=rid, mail=settings)
+    reply_by = pf.recipient(engine, world, "gemeente").reply_by
+    with write_session(engine) as session:
+        session.execute(update(Cycle).where(Cycle.id == world.cycle.id).values(
+            phase=Phase.CLOSED, phase_changed_at=mail.now_utc() - timedelta(days=400)))
+    inbox = Inbox()
+    assert mail.send_due(engine, settings, now=_at(reply_by), deliver=inbox)[0] == 0
+    assert [m.status for m in _messages(engine)] == [MailStatus.CANCELLED]
+    result = retention.apply_retention(engine, by_label="test")
+    assert result.cycles[0].counts["mail_addresses"] == 1
+    [message] = _messages(engine)
+    assert (message.to_address, message.to_name, message.key) == ("", "", f"dossier/{rid}/1")

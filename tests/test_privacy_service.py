@@ -214,7 +214,7 @@ def test_the_preview_counts_what_is_due_and_lists_what_is_waiting(engine):
     assert counts == {"candidates": 3, "council_members": 2, "attendance": 2, "devices": 5, "brainstorm_notes": 1,
                       "voting_cards": 5, "receipts": 5, "booth_tokens": 1, "team_names": 5,
                       # minutes, work item, plan answers, proposal, one poll option
-                      "texts_with_names": 5}
+                      "texts_with_names": 5, "mail_addresses": 0}
     later = retention.retention_preview(engine, now=utcnow() + timedelta(days=26))
     assert [c.cycle_id for c in later.due] == [y.cycle.id, y.recent.id]
     assert preview.due[0].label == "Vogelbuurt — 2026-2027"

@@ -1678,4 +1678,8 @@ MESSAGES: dict[str, str | dict[str, str]] = {
     "field.reminders_after": "Reminders after the reply-by date (weekly)",
     "wijk.reminders_saved": "Reminders saved.",
     "audit.mail_sender": "e-mail",
+    "privacy.kind.mail_addresses": "names and addresses in e-mails sent",
+    "privacy.processing.mail.data": "Which e-mail about a proposal went to whom (name and address of a contact person or facilitator), when, and whether the mail server took it — never the message's text.",
+    "privacy.processing.mail.purpose": "Sending dossiers, reminders and notices of answers, and showing the facilitator what was sent.",
+    "privacy.processing.mail.retention": {"one": "Until {count} day after the school year is closed; then name and address are erased.", "other": "Until {count} days after the school year is closed; then name and address are erased."},
 }

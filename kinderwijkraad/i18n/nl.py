@@ -1689,4 +1689,8 @@ MESSAGES: dict[str, str | dict[str, str]] = {
     "field.reminders_after": "Herinneringen na de antwoorddatum (wekelijks)",
     "wijk.reminders_saved": "Herinneringen opgeslagen.",
     "audit.mail_sender": "e-mail",
+    "privacy.kind.mail_addresses": "namen en e-mailadressen in verstuurde e-mails",
+    "privacy.processing.mail.data": "Welke e-mail over een voorstel naar wie ging (naam en e-mailadres van een contactpersoon of begeleider), wanneer, en of de mailserver hem aannam — nooit de tekst van het bericht.",
+    "privacy.processing.mail.purpose": "Dossiers, herinneringen en meldingen van antwoorden versturen, en de begeleider laten zien wat er verstuurd is.",
+    "privacy.processing.mail.retention": {"one": "Tot {count} dag na het afsluiten van het schooljaar; dan worden naam en adres gewist.", "other": "Tot {count} dagen na het afsluiten van het schooljaar; dan worden naam en adres gewist."},
 }

@@ -103,4 +103,5 @@ PROCESSING: tuple[tuple[str, Handling], ...] = (
     ("votes", Handling.KEPT),
     ("proposals", Handling.KEPT),
     ("staff", Handling.KEPT),
+    ("mail", Handling.NEUTRALISED),
 )

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func
 from sqlmodel import select
 
+from kinderwijkraad.config import MailSettings
 from kinderwijkraad.db import read_session, write_session
 from kinderwijkraad.errors import Conflict
 from kinderwijkraad.models import BallotKind, CountMethod, OrganisationKind, Phase, Role, User, UserCreate
@@ -57,10 +58,11 @@ def has_users(engine: Engine) -> bool:
         return bool(session.exec(select(func.count()).select_from(User)).one())
 
 
-def seed_demo(engine: Engine, photos_dir: Path | None = None) -> bool:
+def seed_demo(engine: Engine, photos_dir: Path | None = None, mail_settings: MailSettings | None = None) -> bool:
     """Fill an empty database with the demo wijk and one account per role; False (and nothing
     written) when the database already has accounts. With `photos_dir`, the previous year's plans
-    get the children's drawings of their places (stored like an upload)."""
+    get the children's drawings of their places (stored like an upload); with `mail_settings`, the
+    late proposal went by e-mail and its messages are in the outbox folder."""
     if has_users(engine):
         return False
     admin = bootstrap_admin(engine, username="demo-admin", display_name="Demo Beheerder",
@@ -119,7 +121,7 @@ def seed_demo(engine: Engine, photos_dir: Path | None = None) -> bool:
         photos_dir=photos_dir,
     )
     demo_year.seed_late_proposal(engine, facilitator=bo, cycle_id=cycle.id,
-                                 partner=(corporatie.id, corporatie_contact.id))
+                                 partner=(corporatie.id, corporatie_contact.id), mail_settings=mail_settings)
     return True
 
 

@@ -11,6 +11,7 @@ year's steps to when they would have happened.
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from PIL import Image, ImageDraw
 from sqlalchemy import Engine, update
 from sqlmodel import col, select
 
+from kinderwijkraad.config import AMSTERDAM, MailSettings
 from kinderwijkraad.db import write_session
 from kinderwijkraad.models import (
     Candidate,
@@ -30,6 +32,7 @@ from kinderwijkraad.models import (
     FeedbackShare,
     Installation,
     LessonRun,
+    MailMessage,
     Meeting,
     Phase,
     Plan,
@@ -48,6 +51,7 @@ from kinderwijkraad.services import (
     council,
     feedback,
     lessons,
+    mail,
     neighbourhoods,
     plans,
     polls,
@@ -408,9 +412,12 @@ def _backdate(engine: Engine, cycle_id: int, poll_id: int) -> None:
         session.execute(update(Cycle).where(Cycle.id == cycle_id).values(phase_changed_at=at(date(2026, 7, 10))))
 
 
-def seed_late_proposal(engine: Engine, *, facilitator: Actor, cycle_id: int, partner: tuple[int, int]) -> None:
+def seed_late_proposal(engine: Engine, *, facilitator: Actor, cycle_id: int, partner: tuple[int, int],
+                       mail_settings: MailSettings | None = None) -> None:
     """This year's first proposal, sent to the woonstichting eight weeks ago and still unanswered:
-    what the facilitator's home page flags."""
+    what the facilitator's home page flags. With `mail_settings` it went by e-mail: its dossier
+    message and the two reminders since are in the outbox folder (never to a mail server: the
+    demo's addresses are made up), dated when they would have gone."""
     sources = proposals.theme_sources(engine, actor=facilitator, cycle_id=cycle_id)
     source = next(s for s in sources if s.in_top)
     fields = proposals.draft_from_theme(engine, actor=facilitator, theme_id=source.theme_id)
@@ -421,9 +428,22 @@ def seed_late_proposal(engine: Engine, *, facilitator: Actor, cycle_id: int, par
                                             plan_ids=[p.id for p in source.plans], fields=fields,
                                             recipients=[(organisation_id, contact_id)])
     recipient_id = proposals.get_proposal(engine, actor=facilitator, proposal_id=proposal_id).recipients[0].id
-    proposals.move_recipient(engine, actor=facilitator, recipient_id=recipient_id, to=RecipientStatus.SENT)
+    if mail_settings is None:
+        proposals.move_recipient(engine, actor=facilitator, recipient_id=recipient_id, to=RecipientStatus.SENT)
+    else:
+        mail_settings = replace(mail_settings, smtp_url=None)
+        mail.send_proposal(engine, actor=facilitator, recipient_id=recipient_id, mail=mail_settings)
     sent = proposals.today() - timedelta(days=60)
+    sent_at = datetime(sent.year, sent.month, sent.day, 10, 0, tzinfo=UTC)
+    reply_by = sent + timedelta(days=56)
     with write_session(engine) as session:
         session.execute(update(Recipient).where(Recipient.id == recipient_id).values(
-            sent_at=datetime(sent.year, sent.month, sent.day, 10, 0, tzinfo=UTC),
-            reply_by=sent + timedelta(days=56)))
+            sent_at=sent_at, reply_by=reply_by))
+        session.execute(update(MailMessage).where(MailMessage.recipient_id == recipient_id).values(
+            created_at=sent_at, next_try_at=sent_at))
+    if mail_settings is not None:
+        # The mail runs of the weeks since: the dossier that day, a reminder a week before the
+        # reply-by date and one on it (the woonstichting has not answered).
+        mail.deliver_due(engine, mail_settings, now=sent_at + timedelta(minutes=2))
+        for day in (reply_by - timedelta(days=7), reply_by):
+            mail.send_due(engine, mail_settings, now=datetime(day.year, day.month, day.day, 9, 0, tzinfo=AMSTERDAM))

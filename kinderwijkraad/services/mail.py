@@ -30,7 +30,7 @@ import hmac
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage
 from typing import Any, TypeVar, cast
 
@@ -57,6 +57,7 @@ from kinderwijkraad.models import (
     MailStatus,
     Neighbourhood,
     Organisation,
+    Phase,
     Plan,
     Proposal,
     ProposalPlan,
@@ -96,6 +97,16 @@ AUDIT_SENDER = "e-mail"  # the audit log's actor for messages the mail run sends
 
 def now_utc() -> datetime:
     return utcnow()
+
+
+def closed(cycle: Cycle) -> bool:
+    """A school year that was closed (or archived): its proposals get no more e-mail."""
+    return cycle.phase == Phase.CLOSED or cycle.archived_at is not None
+
+
+def _utc(now: datetime | None) -> datetime:
+    """The run's clock in UTC, as every time is stored (SQLite would keep a local wall time)."""
+    return (now or now_utc()).astimezone(UTC)
 
 
 def _one(session: Session, model: type[T], ident: int | None) -> T:
@@ -149,13 +160,14 @@ def _mailed_link(session: Session, mail: MailSettings, recipient: Recipient, act
 def _queue(session: Session, *, key: str, kind: MailKind, to_address: str, to_name: str,
            recipient_id: int | None = None, user_id: int | None = None, cycle_id: int | None = None,
            reply_link_id: int | None = None, created_by: int | None = None, actor: Actor | None = None,
-           next_try_at: datetime | None = None) -> int | None:
+           at: datetime | None = None) -> int | None:
     """Queue one message unless its key was queued before (then None): the database decides, so
-    two runs at once queue it once."""
+    two runs at once queue it once. `at`: the run's clock (made then, due then), else now."""
+    at = at or utcnow()
     values = {"key": key, "kind": kind.value, "status": MailStatus.QUEUED.value, "recipient_id": recipient_id,
               "user_id": user_id, "cycle_id": cycle_id, "reply_link_id": reply_link_id,
-              "to_address": to_address, "to_name": to_name[:120], "created_at": utcnow(),
-              "created_by": created_by, "next_try_at": next_try_at or utcnow(), "tries": 0,
+              "to_address": to_address, "to_name": to_name[:120], "created_at": at,
+              "created_by": created_by, "next_try_at": at, "tries": 0,
               "delivered_to": "", "subject": "", "last_error": ""}
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = (dialect.insert(MailMessage).values(**values).on_conflict_do_nothing(index_elements=["key"])
@@ -182,7 +194,7 @@ def send_proposal(engine: Engine, *, actor: Actor, recipient_id: int, mail: Mail
     with write_session(engine) as session:
         recipient, proposal = recipient_of(session, recipient_id)
         cycle = managed_cycle(session, actor, proposal.cycle_id)
-        if cycle.archived_at is not None:
+        if closed(cycle):
             raise InvalidInput("mail.cycle_closed")
         name, contact_email = _contact_address(session, recipient)
         address = mail_address(to_address if to_address is not None else contact_email, field="email")
@@ -296,7 +308,7 @@ def _reminder_due(session: Session, recipient: Recipient, now: datetime) -> tupl
     proposal = _one(session, Proposal, recipient.proposal_id)
     cycle = _one(session, Cycle, proposal.cycle_id)
     wijk = _one(session, Neighbourhood, cycle.neighbourhood_id)
-    if cycle.archived_at is not None:
+    if closed(cycle):
         return None
     due = [(number, day) for number, day in reminder_dates(
         recipient.reply_by, days_before=wijk.reminder_days_before, after=wijk.reminders_after)
@@ -322,7 +334,7 @@ def _feedback_waiting(session: Session, recipient: Recipient, proposal: Proposal
 def queue_due(engine: Engine, *, now: datetime | None = None) -> int:
     """Queue every reminder and feedback notice due at `now` that is not queued yet; returns how
     many were queued. Safe to run anywhere at any time: the keys make a second run a no-op."""
-    now = now or now_utc()
+    now = _utc(now)
     queued = 0
     with write_session(engine) as session:
         waiting = session.exec(select(Recipient).where(col(Recipient.status).in_(WAITING),
@@ -342,18 +354,19 @@ def queue_due(engine: Engine, *, now: datetime | None = None) -> int:
             queued += _queue(session, key=f"reminder/{recipient.id}/{recipient.reply_by.isoformat()}/{number}",
                              kind=MailKind.REMINDER, to_address=dossier.to_address, to_name=dossier.to_name,
                              recipient_id=recipient.id, cycle_id=dossier.cycle_id,
-                             reply_link_id=dossier.reply_link_id) is not None
+                             reply_link_id=dossier.reply_link_id, at=now) is not None
         answered = session.exec(select(Recipient, Proposal).join(Proposal, col(Proposal.id) == Recipient.proposal_id)
                                 .where(Recipient.status == RecipientStatus.ANSWERED,
                                        col(Recipient.answered_at) <= now - timedelta(days=FEEDBACK_DAYS))).all()
         for recipient, proposal in answered:
             cycle = _one(session, Cycle, proposal.cycle_id)
-            if cycle.archived_at is not None or not _feedback_waiting(session, recipient, proposal):
+            if closed(cycle) or not _feedback_waiting(session, recipient, proposal):
                 continue
             for user in _facilitators(session, proposal, cycle):
                 queued += _queue(session, key=f"feedback/{recipient.id}/{recipient.answer_revision}/{user.id}",
                                  kind=MailKind.FEEDBACK_DUE, to_address=user.email, to_name=user.display_name,
-                                 recipient_id=recipient.id, user_id=user.id, cycle_id=proposal.cycle_id) is not None
+                                 recipient_id=recipient.id, user_id=user.id, cycle_id=proposal.cycle_id,
+                                 at=now) is not None
     return queued
 
 
@@ -419,7 +432,7 @@ def _no_longer_due(session: Session, message: MailMessage, now: datetime) -> str
     if message.recipient_id is None:
         return ""
     recipient, proposal = recipient_of(session, message.recipient_id)
-    if _one(session, Cycle, proposal.cycle_id).archived_at is not None:
+    if closed(_one(session, Cycle, proposal.cycle_id)):
         return "closed"
     if message.kind == MailKind.DOSSIER and recipient.status == RecipientStatus.CONCEPT:
         return "not_sent"
@@ -545,7 +558,7 @@ def deliver_one(engine: Engine, message_id: int, mail: MailSettings, *, now: dat
                 deliver: Deliver = _hand_over, report: DeliveryReport | None = None) -> DeliveryReport:
     """Claim, compose, hand over and record one message; a failure is recorded, never raised."""
     report = report or DeliveryReport()
-    now = now or now_utc()
+    now = _utc(now)
     tries = _claim(engine, message_id, now)
     if tries is None:
         return report
@@ -586,7 +599,7 @@ def deliver_one(engine: Engine, message_id: int, mail: MailSettings, *, now: dat
 def deliver_due(engine: Engine, mail: MailSettings, *, now: datetime | None = None, limit: int = 200,
                 deliver: Deliver = _hand_over) -> DeliveryReport:
     """Hand over every message due now (up to `limit` per run), one at a time, each claimed first."""
-    now = now or now_utc()
+    now = _utc(now)
     with read_session(engine) as session:
         due = session.exec(select(col(MailMessage.id)).where(_claimable(now))
                            .order_by(col(MailMessage.next_try_at), col(MailMessage.id)).limit(limit)).all()
@@ -599,7 +612,7 @@ def deliver_due(engine: Engine, mail: MailSettings, *, now: datetime | None = No
 def send_due(engine: Engine, mail: MailSettings, *, now: datetime | None = None,
              deliver: Deliver = _hand_over) -> tuple[int, DeliveryReport]:
     """`kinderwijkraad mail send`: queue what fell due, then deliver what is queued."""
-    now = now or now_utc()
+    now = _utc(now)
     return queue_due(engine, now=now), deliver_due(engine, mail, now=now, deliver=deliver)
 
 
@@ -640,3 +653,23 @@ def messages_of(engine: Engine, *, actor: Actor, recipient_id: int) -> list[Mess
 def dossier_count(messages: Iterable[MessageRow]) -> int:
     """How many dossier messages a recipient has (what *Versturen per e-mail* passes as seen)."""
     return sum(1 for m in messages if m.kind == MailKind.DOSSIER)
+
+
+@dataclass(frozen=True)
+class ReminderPlan:
+    """The reminders a recipient gets while it waits: the wijk's setting and the recipient's pause."""
+
+    days_before: int  # 0: none before the reply-by date
+    after: int  # weekly after it, this many times
+    reply_by: date  # the recipient's date, or the one sending now would give it
+    paused: bool
+
+
+def reminder_plan(engine: Engine, *, actor: Actor, recipient_id: int) -> ReminderPlan:
+    """What the facilitator reads beside *Versturen per e-mail* and the pause switch."""
+    with read_session(engine) as session:
+        recipient, proposal = recipient_of(session, recipient_id)
+        cycle = managed_cycle(session, actor, proposal.cycle_id)
+        wijk = _one(session, Neighbourhood, cycle.neighbourhood_id)
+        reply_by = recipient.reply_by or expected_reply_by(session, recipient, proposal)
+        return ReminderPlan(wijk.reminder_days_before, wijk.reminders_after, reply_by, recipient.reminders_paused)

@@ -49,6 +49,7 @@ from kinderwijkraad.models import (
     Device,
     Installation,
     LessonRun,
+    MailMessage,
     Meeting,
     Neighbourhood,
     Phase,
@@ -355,6 +356,9 @@ def _counts(session: Session, cycle_id: int, scope: CycleScope) -> dict[str, int
                                                                col(Booth.token_hash).is_not(None))),
         "team_names": _count(session, select(Team.id).where(col(Team.run_id).in_(scope.runs))),
         "texts_with_names": len(_texts_with_names(session, cycle_id, scope)),
+        # Not a child's data, but personal all the same: to whom the year's e-mails went.
+        "mail_addresses": _count(session, select(MailMessage.id).where(
+            MailMessage.cycle_id == cycle_id, MailMessage.to_address != "")),
     }
 
 
@@ -402,6 +406,7 @@ def _remove(session: Session, cycle_id: int, scope: CycleScope) -> dict[str, int
     session.exec(update(Booth).where(col(Booth.poll_id).in_(scope.polls), col(Booth.token_hash).is_not(None))
                  .values(token_hash=None, unlocked=False))
     _rename_teams(session, scope)
+    session.exec(update(MailMessage).where(col(MailMessage.cycle_id) == cycle_id).values(to_address="", to_name=""))
     return counts
 
 

@@ -20,7 +20,7 @@ def _engine_for(url: str, prepare: bool, seed_demo: bool) -> Engine:
         db.upgrade(url)
     engine = db.make_engine(url)
     if seed_demo:
-        demo.seed_demo(engine, photos_dir=get_settings().photos_dir)
+        demo.seed_demo(engine, photos_dir=get_settings().photos_dir, mail_settings=get_settings().mail)
     return engine
 
 
