@@ -112,6 +112,9 @@ class Settings(BaseSettings):
             parts = urlsplit(self.smtp_url)
             if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
                 raise ConfigError("config.bad_smtp_url")
+            if self.env == "production" and self.public_url is None:
+                # A mail is read elsewhere: its reply link cannot start from a browser's address.
+                raise ConfigError("config.mail_needs_public_url")
         return self
 
     @property

@@ -371,3 +371,36 @@ def test_retention_erases_to_whom_the_years_mail_went_and_a_closed_year_gets_no_
     assert result.cycles[0].counts["mail_addresses"] == 1
     [message] = _messages(engine)
     assert (message.to_address, message.to_name, message.key) == ("", "", f"dossier/{rid}/1")
+
+
+@pytest.mark.parametrize(("env", "key"), [
+    ({"KWR_SMTP_URL": "http://mail.example.nl"}, "config.bad_smtp_url"),
+    ({"KWR_SMTP_URL": "smtp://"}, "config.bad_smtp_url"),
+    ({"KWR_SMTP_URL": "smtp://mail.example.nl:587", "KWR_ENV": "production", "KWR_COOKIE_KEY": "k" * 40},
+     "config.mail_needs_public_url"),
+])
+def test_a_mail_setting_that_cannot_work_is_refused_at_start(monkeypatch, env, key):
+    from kinderwijkraad.config import get_settings
+    from kinderwijkraad.errors import ConfigError
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(ConfigError) as refused:
+            get_settings()
+        assert refused.value.key == key
+    finally:
+        get_settings.cache_clear()
+
+
+def test_without_a_mail_server_the_outbox_folder_is_the_default(monkeypatch, tmp_path):
+    from kinderwijkraad.config import get_settings
+
+    monkeypatch.delenv("KWR_SMTP_URL", raising=False)
+    monkeypatch.setenv("KWR_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    try:
+        assert (get_settings().mail.smtp_url, get_settings().mail.outbox_dir) == (None, tmp_path / "outbox")
+    finally:
+        get_settings.cache_clear()

@@ -1682,4 +1682,5 @@ MESSAGES: dict[str, str | dict[str, str]] = {
     "privacy.processing.mail.data": "Which e-mail about a proposal went to whom (name and address of a contact person or facilitator), when, and whether the mail server took it — never the message's text.",
     "privacy.processing.mail.purpose": "Sending dossiers, reminders and notices of answers, and showing the facilitator what was sent.",
     "privacy.processing.mail.retention": {"one": "Until {count} day after the school year is closed; then name and address are erased.", "other": "Until {count} days after the school year is closed; then name and address are erased."},
+    "config.mail_needs_public_url": "With KWR_SMTP_URL in production, KWR_PUBLIC_URL is needed too: the reply links in e-mails start with it.",
 }

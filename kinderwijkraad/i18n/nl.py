@@ -1693,4 +1693,5 @@ MESSAGES: dict[str, str | dict[str, str]] = {
     "privacy.processing.mail.data": "Welke e-mail over een voorstel naar wie ging (naam en e-mailadres van een contactpersoon of begeleider), wanneer, en of de mailserver hem aannam — nooit de tekst van het bericht.",
     "privacy.processing.mail.purpose": "Dossiers, herinneringen en meldingen van antwoorden versturen, en de begeleider laten zien wat er verstuurd is.",
     "privacy.processing.mail.retention": {"one": "Tot {count} dag na het afsluiten van het schooljaar; dan worden naam en adres gewist.", "other": "Tot {count} dagen na het afsluiten van het schooljaar; dan worden naam en adres gewist."},
+    "config.mail_needs_public_url": "Met KWR_SMTP_URL in productie is ook KWR_PUBLIC_URL nodig: de antwoordlinks in e-mails beginnen ermee.",
 }
