@@ -110,6 +110,10 @@ class Settings(BaseSettings):
                 raise ConfigError("config.bad_public_url", url=self.public_url)
         if self.smtp_url is not None:
             parts = urlsplit(self.smtp_url)
+            try:
+                parts.port  # noqa: B018 (raises ValueError for a port out of range or not a number)
+            except ValueError:
+                raise ConfigError("config.bad_smtp_url") from None
             if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
                 raise ConfigError("config.bad_smtp_url")
             if self.env == "production" and self.public_url is None:

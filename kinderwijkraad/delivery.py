@@ -72,13 +72,16 @@ def _to_server(message: EmailMessage, mail: MailSettings, timeout: float) -> str
     port = url.port or (465 if implicit_tls else 587)
     where = f"{host}:{port}"
     user, password = unquote(url.username or ""), unquote(url.password or "")
+    if not (user + password).isascii():  # smtplib can only send an ASCII login (it would raise mid-run)
+        raise DeliveryError(f"{where}: the user name or password in KWR_SMTP_URL has characters other than "
+                            "ASCII, which cannot be sent", temporary=False)
     try:
         server: smtplib.SMTP
         if implicit_tls:
             server = smtplib.SMTP_SSL(host, port, timeout=timeout, context=_context(mail))
         else:
             server = smtplib.SMTP(host, port, timeout=timeout)
-        with server:
+        try:
             server.ehlo()
             if not implicit_tls and server.has_extn("starttls"):
                 server.starttls(context=_context(mail))
@@ -89,6 +92,10 @@ def _to_server(message: EmailMessage, mail: MailSettings, timeout: float) -> str
             if user:
                 server.login(user, password)
             server.send_message(message)
+        except BaseException:
+            _goodbye(server)
+            raise
+        _goodbye(server)  # the server took the message: a goodbye that fails must not make it go again
     except DeliveryError:
         raise
     except smtplib.SMTPRecipientsRefused as error:
@@ -103,6 +110,15 @@ def _to_server(message: EmailMessage, mail: MailSettings, timeout: float) -> str
         reason = "timed out" if isinstance(error, socket.timeout) else (str(error) or type(error).__name__)
         raise DeliveryError(f"{where}: {reason}", temporary=True) from error
     return where
+
+
+def _goodbye(server: smtplib.SMTP) -> None:
+    """QUIT and close; a QUIT that fails (421, a reset, a timeout) changes nothing (`with server`
+    would raise it, even after the message was taken)."""
+    try:
+        server.quit()
+    except (OSError, smtplib.SMTPException):
+        server.close()
 
 
 def _reply(where: str, code: int, reply: bytes | str) -> str:

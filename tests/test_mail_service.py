@@ -376,6 +376,7 @@ def test_retention_erases_to_whom_the_years_mail_went_and_a_closed_year_gets_no_
 @pytest.mark.parametrize(("env", "key"), [
     ({"KWR_SMTP_URL": "http://mail.example.nl"}, "config.bad_smtp_url"),
     ({"KWR_SMTP_URL": "smtp://"}, "config.bad_smtp_url"),
+    ({"KWR_SMTP_URL": "smtp://mail.example.nl:99999"}, "config.bad_smtp_url"),
     ({"KWR_SMTP_URL": "smtp://mail.example.nl:587", "KWR_ENV": "production", "KWR_COOKIE_KEY": "k" * 40},
      "config.mail_needs_public_url"),
 ])

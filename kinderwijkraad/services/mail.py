@@ -580,14 +580,18 @@ def deliver_one(engine: Engine, message_id: int, mail: MailSettings, *, now: dat
         if isinstance(made, Exception):
             raise delivery.DeliveryError(f"{type(made).__name__}: {made}", temporary=False)
         where = deliver(made, mail, message.key)
-    except delivery.DeliveryError as error:
-        if error.temporary and tries < len(RETRY_MINUTES) + 1:
+    except Exception as error:
+        failure = error if isinstance(error, delivery.DeliveryError) else None
+        if failure is None:  # a surprise in the hand-over (a bad port in KWR_SMTP_URL): recorded, not raised
+            logger.exception("mail %s could not be handed over", message_id)
+            failure = delivery.DeliveryError(f"{type(error).__name__}: {error}", temporary=True)
+        if failure.temporary and tries < len(RETRY_MINUTES) + 1:
             _finish(engine, message_id, tries, action="mail.retrying", status=MailStatus.QUEUED,
-                    next_try_at=now + timedelta(minutes=RETRY_MINUTES[tries - 1]), last_error=error.reason[:500])
+                    next_try_at=now + timedelta(minutes=RETRY_MINUTES[tries - 1]), last_error=failure.reason[:500])
             report.retrying += 1
         else:
             _finish(engine, message_id, tries, action="mail.failed", status=MailStatus.FAILED,
-                    last_error=error.reason[:500])
+                    last_error=failure.reason[:500])
             report.failed += 1
         return report
     _finish(engine, message_id, tries, action="mail.sent", status=MailStatus.SENT, sent_at=now,
