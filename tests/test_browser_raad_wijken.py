@@ -173,6 +173,9 @@ def test_what_is_made_on_wijken_is_selected_and_the_tab_stays(page: Page, app_ur
     made = _open_expander(page, nl("wijken.new_neighbourhood"))
     made.get_by_role("textbox", name=nl("field.name"), exact=True).fill("Het Eiland")
     made.get_by_role("textbox", name=nl("field.municipality"), exact=True).fill("Rivierstad")
+    # Once in CI under load the click was lost to a rerun still going: the form kept its text and
+    # showed nothing. A person waits for the page to stand still; so does the test.
+    settle(page)
     made.get_by_role("button", name=nl("action.create")).click()
     settle(page)
     expect(page.get_by_text(nl("wijken.created", name="Het Eiland"))).to_be_visible(timeout=WAIT_MS)
@@ -245,6 +248,9 @@ def test_a_too_long_wijk_name_is_kept_and_refused_with_how_much(page: Page, app_
     name = made.get_by_role("textbox", name=nl("field.name"), exact=True)
     name.fill(long_name)
     made.get_by_role("textbox", name=nl("field.municipality"), exact=True).fill("Rivierstad")
+    # Once in CI under load the click was lost to a rerun still going: the form kept its text and
+    # showed nothing. A person waits for the page to stand still; so does the test.
+    settle(page)
     made.get_by_role("button", name=nl("action.create")).click()
     settle(page)
     expect(page.get_by_text(nl("validation.too_long_by", field=nl("field.name"), count=120, max=80))).to_be_visible(
