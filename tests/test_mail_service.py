@@ -405,3 +405,14 @@ def test_without_a_mail_server_the_outbox_folder_is_the_default(monkeypatch, tmp
         assert (get_settings().mail.smtp_url, get_settings().mail.outbox_dir) == (None, tmp_path / "outbox")
     finally:
         get_settings.cache_clear()
+
+
+def test_a_message_that_failed_for_good_is_on_the_facilitators_start(engine, world, settings):
+    from kinderwijkraad.services import home
+
+    inbox = Inbox()
+    inbox.fail = delivery.DeliveryError("smtp.test:25 answered 550 no such user", temporary=False)
+    mail.send_proposal(engine, actor=world.facilitator, recipient_id=world.recipients["gemeente"], mail=settings)
+    mail.deliver_due(engine, settings, deliver=inbox)
+    [status] = [s for s in home.home_overview(engine, actor=world.facilitator).cycles if s.cycle_id == world.cycle.id]
+    assert status.todos[0].key == "todo.mail_failed" and status.todos[0].params == {"count": 1}

@@ -15,6 +15,8 @@ from kinderwijkraad.models import (
     Cycle,
     FeedbackShare,
     LessonRun,
+    MailMessage,
+    MailStatus,
     Meeting,
     Neighbourhood,
     Organisation,
@@ -165,7 +167,7 @@ def _status(session: Session, actor: Actor, cycle: Cycle, wijk: Neighbourhood) -
                        partners=partners, role=actor.role)
     reached = None
     if actor.role in (Role.ADMIN, Role.FACILITATOR):
-        todos = _child_words_todos(session, cycle.id) + todos
+        todos = _failed_mail_todos(session, cycle.id) + _child_words_todos(session, cycle.id) + todos
         reached = phase_of_work(_work_begun(session, cycle.id, classroom_ids))
         reached = reached if reached is not None and reached.is_after(phase) else None
     return CycleStatus(
@@ -202,6 +204,13 @@ def _work_begun(session: Session, cycle_id: int, classroom_ids: list[int]) -> di
                                              Recipient.status != RecipientStatus.CONCEPT)),
         Phase.FEEDBACK: any_row(select(FeedbackShare.id).where(FeedbackShare.cycle_id == cycle_id)),
     }
+
+
+def _failed_mail_todos(session: Session, cycle_id: int) -> list[Todo]:
+    """E-mail that could not be delivered after its last try: the facilitator must act on it."""
+    failed = session.exec(select(func.count()).select_from(MailMessage).where(
+        MailMessage.cycle_id == cycle_id, MailMessage.status == MailStatus.FAILED)).one()
+    return [Todo("todo.mail_failed", {"count": failed})] if failed else []
 
 
 def _child_words_todos(session: Session, cycle_id: int) -> list[Todo]:
