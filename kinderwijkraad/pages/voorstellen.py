@@ -7,9 +7,10 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from kinderwijkraad.config import get_settings
 from kinderwijkraad.i18n import format_date, t
-from kinderwijkraad.models import CostBand, ProposalInput, RecipientStatus
-from kinderwijkraad.services import answers, audit, feedback, proposals
+from kinderwijkraad.models import CostBand, MailStatus, ProposalInput, RecipientStatus
+from kinderwijkraad.services import answers, audit, feedback, mail, proposals
 from kinderwijkraad.services.proposals import ProposalView, RecipientRow
 from kinderwijkraad.ui import audit as audit_ui
 from kinderwijkraad.ui import auth, navigation, state
@@ -35,6 +36,10 @@ SHOW_PROPOSAL = "proposals.show"
 SELECTED = "proposals.selected"
 TAB = "proposal.tab"
 OPEN_TAB = "proposals.open_tab"  # the tab to open on the next run (set after the tabs are drawn)
+# The recipient whose "E-mail" section was last used (sent, retried, paused): drawn open, so the
+# facilitator sees what happened where they clicked. A message that did not go yet, to show there.
+MAIL_OPEN, MAIL_NOT_YET = "proposals.mail_open", "proposals.mail_not_yet"
+MAIL_SENDABLE = (RecipientStatus.CONCEPT, *proposals.WAITING)
 
 st.title(t("page.proposals"))
 state.show_flash()
@@ -115,6 +120,109 @@ def _child_words(row: RecipientRow) -> None:
                 st.rerun()
 
 
+def _message_line(message: mail.MessageRow) -> str:
+    """One message in "Wat er verstuurd is": what, to whom, its status, when, and what went wrong."""
+    parts = [t("mail.row", kind=t(f"mail_kind.{message.kind.value}"), to=plain(message.to),
+               status=label("mail_status", message.status))]
+    if message.reminder_number is not None:
+        parts.append(t("mail.reminder_number", number=message.reminder_number))
+    if message.status == MailStatus.SENT:
+        parts.append(t("mail.row_outbox" if message.to_outbox else "mail.row_sent", at=local_time(message.sent_at)))
+    elif message.status != MailStatus.CANCELLED:
+        parts.append(t("mail.row_queued", at=local_time(message.created_at)))
+    if message.status == MailStatus.CANCELLED and message.last_error:
+        parts.append(t(f"mail.cancel_reason.{message.last_error}"))
+    elif message.last_error:
+        parts.append(t("mail.row_error", error=plain(message.last_error)))
+    return " · ".join(parts)
+
+
+def _deliver_now(row: RecipientRow, message_id: int) -> None:
+    """Hand the message over at once (not at the next mail run), and say how that went."""
+    settings = get_settings().mail
+    mail.deliver_one(engine(), message_id, settings)
+    sent = next(m for m in mail.messages_of(engine(), actor=actor, recipient_id=row.id) if m.id == message_id)
+    st.session_state[MAIL_OPEN] = row.id
+    if sent.status == MailStatus.SENT:
+        state.flash(t("mail.sent_to_outbox" if sent.to_outbox else "mail.sent_to_server", to=plain(sent.to)))
+    else:
+        reason = (t(f"mail.cancel_reason.{sent.last_error}") if sent.status == MailStatus.CANCELLED
+                  else plain(sent.last_error or "—"))
+        st.session_state[MAIL_NOT_YET] = (row.id, t("mail.not_yet", reason=reason))
+
+
+def _mail(row: RecipientRow) -> None:
+    """Versturen per e-mail: to whom, how it reads, and what was sent already (newest first)."""
+    messages = mail.messages_of(engine(), actor=actor, recipient_id=row.id)
+    sent_before = mail.dossier_count(messages)
+    notice = st.session_state.get(MAIL_NOT_YET)
+    if notice and notice[0] == row.id:
+        st.warning(st.session_state.pop(MAIL_NOT_YET)[1], icon=":material/schedule_send:")
+    sendable = row.status in MAIL_SENDABLE
+    if sendable:
+        typed = st.text_input(t("mail.other_address"), key=f"proposals.mail_to.{row.id}").strip()
+        preview = mail.preview(engine(), actor=actor, recipient_id=row.id, mail=get_settings().mail,
+                               to_address=typed or None)
+        if preview.to:
+            st.caption(t("mail.to", to=plain(preview.to)))
+        else:
+            st.warning(t("mail.no_address"), icon=":material/alternate_email:")
+        if preview.reply_to:
+            st.caption(t("mail.reply_to", reply_to=plain(preview.reply_to)))
+        else:
+            st.warning(t("mail.no_reply_to"), icon=":material/reply:")
+        st.markdown(f"**{t('mail.preview')}**")
+        with st.container(border=True):
+            st.markdown(f"**{plain(preview.subject)}**")
+            st.text(preview.text)
+            if preview.attachment_name:
+                st.caption(t("mail.attachment", name=plain(preview.attachment_name)))
+        # Once it went, sending again is the exception (a corrected address), no longer the next step.
+        if st.button(t("mail.send_again" if sent_before else "mail.send"), key=f"proposals.mail_send.{row.id}",
+                     type="secondary" if sent_before else "primary", icon=":material/send:"):
+            with shows_errors():
+                message_id = mail.send_proposal(engine(), actor=actor, recipient_id=row.id, mail=get_settings().mail,
+                                                to_address=typed or None, seen_sent=sent_before)
+                _deliver_now(row, message_id)
+                st.rerun()
+    st.markdown(f"**{t('mail.sent_list')}**")
+    if not messages:
+        st.caption(t("mail.nothing_sent"))
+    for message in messages:
+        if message.status != MailStatus.FAILED:
+            st.caption(_message_line(message))
+            continue
+        left, right = st.columns([4, 1], vertical_alignment="center")
+        left.caption(_message_line(message))
+        if right.button(t("mail.retry"), key=f"proposals.mail_retry.{message.id}", icon=":material/refresh:"):
+            with shows_errors():
+                mail.retry(engine(), actor=actor, message_id=message.id)
+                _deliver_now(row, message.id)
+                st.rerun()
+    if sendable:
+        plan = mail.reminder_plan(engine(), actor=actor, recipient_id=row.id)
+        when = format_date(plan.reply_by)
+        st.caption(t("mail.reminders_plan", days=plan.days_before, date=when, after=plan.after) if plan.days_before
+                   else t("mail.reminders_after_only", date=when, after=plan.after))
+        if sent_before and row.status in proposals.WAITING:
+            # The stored value is in the key: after a change (here or elsewhere) the switch starts from it.
+            paused = st.toggle(t("mail.pause"), value=plan.paused, help=t("mail.pause_help"),
+                               key=f"proposals.mail_pause.{row.id}.{plan.paused}")
+            if paused != plan.paused:
+                with shows_errors():
+                    mail.set_reminders_paused(engine(), actor=actor, recipient_id=row.id, paused=paused)
+                    st.session_state[MAIL_OPEN] = row.id
+                    state.flash(t("mail.paused" if paused else "mail.resumed", organisation=plain(row.organisation)))
+                    st.rerun()
+
+
+def _mail_section(row: RecipientRow) -> None:
+    # Sending by hand (marking it sent, the dossier download) still works beside this.
+    with st.expander(t("mail.heading"), icon=":material/outgoing_mail:", key=f"proposals.mail.{row.id}",
+                     expanded=st.session_state.get(MAIL_OPEN) == row.id):
+        _mail(row)
+
+
 def _recipient(view: ProposalView, row: RecipientRow) -> None:
     with st.container(border=True):
         st.markdown(f"#### {plain(row.organisation)}")
@@ -133,6 +241,7 @@ def _recipient(view: ProposalView, row: RecipientRow) -> None:
                               status=label("recipient_status", move)))
                 st.rerun()
         if row.removable:
+            _mail_section(row)
             if ask_first(t("proposal.remove_recipient"),
                          t("proposal.remove_recipient_confirm", organisation=plain(row.organisation)),
                          t("proposal.remove_recipient_yes"), key=f"proposals.remove.{row.id}",
@@ -142,6 +251,7 @@ def _recipient(view: ProposalView, row: RecipientRow) -> None:
                     st.rerun()
             return
         current_answer(row)
+        _mail_section(row)
         # Open after "Antwoordlink maken": the new link is shown only once, it must not be folded away.
         link_shown = bool(st.session_state.get(_link_key(row)))
         with st.expander(t("link.heading"), icon=":material/link:", expanded=link_shown):

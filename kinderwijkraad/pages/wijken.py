@@ -397,6 +397,20 @@ if tab_wijk.open:
                     neighbourhoods.update_neighbourhood(db, actor=actor, neighbourhood_id=wijk.id, name=new_name,
                                                         municipality=new_municipality)
                     done("action.saved")
+        # Keys carry the stored values: a save elsewhere shows here on the next run.
+        reminders = f"{wijk.id}.{wijk.reminder_days_before}.{wijk.reminders_after}"
+        with st.form(f"wijken.reminders_form.{wijk.id}"):
+            st.subheader(t("wijk.reminders"))
+            st.caption(t("wijk.reminders_hint"))
+            days_before = st.number_input(t("field.reminder_days_before"), min_value=0, max_value=60, step=1,
+                                          value=wijk.reminder_days_before, key=f"wijken.reminder_days.{reminders}")
+            after = st.number_input(t("field.reminders_after"), min_value=0, max_value=10, step=1,
+                                    value=wijk.reminders_after, key=f"wijken.reminders_after.{reminders}")
+            if st.form_submit_button(t("action.save"), type="primary"):
+                with shows_errors():
+                    neighbourhoods.set_reminders(db, actor=actor, neighbourhood_id=wijk.id,
+                                                 days_before=int(days_before), after=int(after))
+                    done("wijk.reminders_saved")
         if actor.role == Role.ADMIN:
             with st.expander(t("wijken.archive_neighbourhood"), icon=":material/archive:"):
                 st.write(t("wijken.archive_neighbourhood_explain"))

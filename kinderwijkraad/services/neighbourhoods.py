@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 from sqlmodel import Session, col, or_, select, update
 
@@ -39,6 +40,7 @@ from kinderwijkraad.models import (
     User,
 )
 from kinderwijkraad.models.common import utcnow
+from kinderwijkraad.services import audit
 from kinderwijkraad.services.common import Actor, refused_as, require_role, validated
 
 STAFF_WHO_MANAGE = (Role.ADMIN, Role.FACILITATOR)
@@ -174,6 +176,26 @@ def update_neighbourhood(
         with refused_as("error.duplicate.neighbourhood", name=data.name):
             session.flush()
         return neighbourhood
+
+
+class ReminderInput(BaseModel):
+    """A wijk's reminders to partners that have not answered (the bounds of Neighbourhood's fields)."""
+
+    reminder_days_before: int = Field(ge=0, le=60)
+    reminders_after: int = Field(ge=0, le=10)
+
+
+def set_reminders(engine: Engine, *, actor: Actor, neighbourhood_id: int, days_before: int, after: int) -> None:
+    """How the wijk reminds a partner by e-mail (services/mail.py): `days_before` the reply-by date
+    (0: not before), on the day, then weekly `after` times. Its facilitators and admins; logged."""
+    data = validated(ReminderInput, reminder_days_before=days_before, reminders_after=after)
+    with write_session(engine) as session:
+        neighbourhood = _neighbourhood(session, actor, neighbourhood_id)
+        _not_archived(neighbourhood.archived_at, "error.not_found.neighbourhood")
+        previous = [neighbourhood.reminder_days_before, neighbourhood.reminders_after]
+        neighbourhood.sqlmodel_update(data.model_dump())
+        audit.record(session, actor=actor, action="neighbourhood.reminders", subject="neighbourhood",
+                     subject_id=neighbourhood_id, cycle_id=None, detail={**data.model_dump(), "previous": previous})
 
 
 def archive_neighbourhood(engine: Engine, *, actor: Actor, neighbourhood_id: int) -> None:
