@@ -416,3 +416,16 @@ def test_a_message_that_failed_for_good_is_on_the_facilitators_start(engine, wor
     mail.deliver_due(engine, settings, deliver=inbox)
     [status] = [s for s in home.home_overview(engine, actor=world.facilitator).cycles if s.cycle_id == world.cycle.id]
     assert status.todos[0].key == "todo.mail_failed" and status.todos[0].params == {"count": 1}
+
+
+def test_a_reminder_whose_link_a_new_server_key_would_break_does_not_go(engine, world, settings):
+    """The mailed link's token is derived from the server's key: after KWR_COOKIE_KEY changed, a
+    reminder would carry a link that no longer opens, so it is cancelled and says why."""
+    from dataclasses import replace
+
+    rid = world.recipients["gemeente"]
+    mail.send_proposal(engine, actor=world.facilitator, recipient_id=rid, mail=settings)
+    rotated = replace(settings, link_key="another-key-" + "y" * 32)
+    report = mail.deliver_due(engine, rotated, deliver=Inbox())
+    assert (report.sent, report.cancelled) == (0, 1)
+    assert [(m.status, m.last_error) for m in _messages(engine)] == [(MailStatus.CANCELLED, "key_changed")]

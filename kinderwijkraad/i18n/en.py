@@ -1685,4 +1685,5 @@ MESSAGES: dict[str, str | dict[str, str]] = {
     "privacy.processing.mail.retention": {"one": "Until {count} day after the school year is closed; then name and address are erased.", "other": "Until {count} days after the school year is closed; then name and address are erased."},
     "config.mail_needs_public_url": "With KWR_SMTP_URL in production, KWR_PUBLIC_URL is needed too: the reply links in e-mails start with it.",
     "todo.mail_failed": {"one": "{count} e-mail could not be sent: see why under Proposals and try again.", "other": "{count} e-mails could not be sent: see why under Proposals and try again."},
+    "mail.cancel_reason.key_changed": "the app's secret key (KWR_COOKIE_KEY) changed, so the reply link no longer works: send the dossier again",
 }

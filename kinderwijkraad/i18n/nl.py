@@ -1696,4 +1696,5 @@ MESSAGES: dict[str, str | dict[str, str]] = {
     "privacy.processing.mail.retention": {"one": "Tot {count} dag na het afsluiten van het schooljaar; dan worden naam en adres gewist.", "other": "Tot {count} dagen na het afsluiten van het schooljaar; dan worden naam en adres gewist."},
     "config.mail_needs_public_url": "Met KWR_SMTP_URL in productie is ook KWR_PUBLIC_URL nodig: de antwoordlinks in e-mails beginnen ermee.",
     "todo.mail_failed": {"one": "{count} e-mail kon niet worden verstuurd: kijk bij Voorstellen waarom en probeer het opnieuw.", "other": "{count} e-mails konden niet worden verstuurd: kijk bij Voorstellen waarom en probeer het opnieuw."},
+    "mail.cancel_reason.key_changed": "de geheime sleutel van de app (KWR_COOKIE_KEY) is veranderd, waardoor de antwoordlink niet meer werkt: verstuur het dossier opnieuw",
 }

@@ -11,7 +11,6 @@ forged), expires, can be revoked, and is checked inside the very UPDATE that wri
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -37,7 +36,7 @@ from kinderwijkraad.models import (
 )
 from kinderwijkraad.models.common import as_utc, utcnow
 from kinderwijkraad.services import audit, mail
-from kinderwijkraad.services.common import Actor, clean_text, managed_cycle
+from kinderwijkraad.services.common import Actor, clean_text, link_token_hash, managed_cycle
 from kinderwijkraad.services.proposals import (
     WAITING,
     ProposalView,
@@ -52,11 +51,6 @@ from kinderwijkraad.services.proposals import (
 LINK_DAYS = 30
 MAX_LINK_DAYS = 120
 ANSWERABLE = (RecipientStatus.SENT, RecipientStatus.IN_PROGRESS, RecipientStatus.ANSWERED)
-
-
-def _hash(token: str) -> str:
-    # "surrogatepass": a token that is not UTF-8 (it never is one of ours) hashes to a miss, not a crash.
-    return hashlib.sha256(token.encode(errors="surrogatepass")).hexdigest()
 
 
 # --- answers ---------------------------------------------------------------------------------
@@ -204,7 +198,7 @@ def create_reply_link(engine: Engine, *, actor: Actor, recipient_id: int, valid_
         managed_cycle(session, actor, proposal.cycle_id)
         if recipient.status == RecipientStatus.CONCEPT:
             raise InvalidInput("link.send_first")
-        link = ReplyLink(recipient_id=recipient_id, token_hash=_hash(token),
+        link = ReplyLink(recipient_id=recipient_id, token_hash=link_token_hash(token),
                          expires_at=utcnow() + timedelta(days=valid_days), created_by=actor.user_id)
         session.add(link)
         session.flush()
@@ -240,7 +234,7 @@ def _valid_link(session: Session, token: str, *, lock: bool = False) -> ReplyLin
     """The link for this token, if it may still be used; one message for unknown, expired and
     revoked, so a guesser learns nothing. `lock` holds the row until the answer is written, so a
     revocation either comes before (and the answer is refused) or after."""
-    query = select(ReplyLink).where(ReplyLink.token_hash == _hash(token or ""))
+    query = select(ReplyLink).where(ReplyLink.token_hash == link_token_hash(token or ""))
     link = session.exec(query.with_for_update() if lock else query).first()
     if link is None or link.revoked_at is not None or as_utc(link.expires_at) <= utcnow():
         raise NotAllowed("link.not_valid")

@@ -3,6 +3,7 @@ into domain errors."""
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -77,6 +78,12 @@ def clean_text(text: str) -> str:
     ways is one text. Every service storing typed text passes it through here."""
     text = str(text).replace("\r\n", "\n").replace("\r", "\n").translate(_UNTYPEABLE)
     return unicodedata.normalize("NFC", text).strip(_PADDING)
+
+
+def link_token_hash(token: str) -> str:
+    """What is stored of a reply link's token (services/answers.py, services/mail.py): its SHA-256.
+    "surrogatepass": a token that is not UTF-8 (it never is one of ours) hashes to a miss, not a crash."""
+    return hashlib.sha256(token.encode(errors="surrogatepass")).hexdigest()
 
 
 MAIL_FIELDS = frozenset({"email", "contact_email"})  # every typed e-mail address goes through mail_address

@@ -69,7 +69,7 @@ from kinderwijkraad.models import (
 )
 from kinderwijkraad.models.common import as_utc, utcnow
 from kinderwijkraad.services import audit
-from kinderwijkraad.services.common import Actor, mail_address, managed_cycle
+from kinderwijkraad.services.common import Actor, link_token_hash, mail_address, managed_cycle
 from kinderwijkraad.services.proposals import (
     WAITING,
     build_dossier,
@@ -149,7 +149,7 @@ def _mailed_link(session: Session, mail: MailSettings, recipient: Recipient, act
     link.token_hash = f"pending-{id(link)}-{utcnow().timestamp()}"  # unique until the id is known
     session.add(link)
     session.flush()
-    link.token_hash = hashlib.sha256(link_token(mail, _id(link.id)).encode()).hexdigest()
+    link.token_hash = link_token_hash(link_token(mail, _id(link.id)))
     session.flush()
     return link
 
@@ -456,7 +456,10 @@ def compose(session: Session, message: MailMessage, mail: MailSettings, *, now: 
     reply_to = None
     if message.kind in (MailKind.DOSSIER, MailKind.REMINDER):
         recipient, proposal = recipient_of(session, _id(message.recipient_id))
-        link = reply_url(mail, link_token(mail, message.reply_link_id)) if message.reply_link_id else ""
+        token = link_token(mail, _id(message.reply_link_id))
+        if _one(session, ReplyLink, message.reply_link_id).token_hash != link_token_hash(token):
+            return "key_changed"  # KWR_COOKIE_KEY changed since: the link would not open, so it does not go
+        link = reply_url(mail, token)
         letter = _proposal_letter(session, kind=message.kind, recipient=recipient, proposal=proposal,
                                   to_name=message.to_name, link=link, reply_by=recipient.reply_by,
                                   today=now.astimezone(AMSTERDAM).date())
