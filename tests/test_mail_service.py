@@ -20,6 +20,7 @@ from kinderwijkraad import delivery
 from kinderwijkraad.config import AMSTERDAM, MailSettings
 from kinderwijkraad.db import read_session, write_session
 from kinderwijkraad.errors import Conflict, InvalidInput
+from kinderwijkraad.i18n import format_date
 from kinderwijkraad.models import (
     AuditEntry,
     Contact,
@@ -429,3 +430,22 @@ def test_a_reminder_whose_link_a_new_server_key_would_break_does_not_go(engine, 
     report = mail.deliver_due(engine, rotated, deliver=Inbox())
     assert (report.sent, report.cancelled) == (0, 1)
     assert [(m.status, m.last_error) for m in _messages(engine)] == [(MailStatus.CANCELLED, "key_changed")]
+
+
+def test_sent_again_after_the_reply_by_date_the_partner_gets_its_time_anew(engine, world, settings):
+    """The first message went to a wrong address and the date passed: the new one does not ask for
+    an answer before a day gone by, and the reminders start over for the new date."""
+    rid = world.recipients["gemeente"]
+    mail.send_proposal(engine, actor=world.facilitator, recipient_id=rid, mail=settings)
+    past = proposals.today() - timedelta(days=3)
+    pf.set_reply_by(engine, rid, past)
+    mail.send_proposal(engine, actor=world.facilitator, recipient_id=rid, mail=settings, seen_sent=1,
+                       to_address="sanne.dewit@rivierstad.example")
+    row = pf.recipient(engine, world, "gemeente")
+    assert row.reply_by == proposals.today() + timedelta(days=pf.GEMEENTE_REPLY_DAYS)
+    assert not row.overdue
+    inbox = Inbox()
+    mail.deliver_due(engine, settings, deliver=inbox)
+    assert "vóór " + format_date(row.reply_by) in inbox.messages[-1].get_body(("plain",)).get_content()
+    assert mail.queue_due(engine, now=_at(row.reply_by - timedelta(days=7))) == 1
+    assert _messages(engine)[-1].key == f"reminder/{rid}/{row.reply_by.isoformat()}/1"

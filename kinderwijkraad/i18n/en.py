@@ -1025,6 +1025,7 @@ MESSAGES: dict[str, str | dict[str, str]] = {
     "audit.action.recipient.child_answer": "Answer written in children's words",
     "audit.action.link.created": "Reply link made",
     "audit.action.link.revoked": "Reply link revoked",
+    "audit.action.recipient.reply_by": "New reply-by date (sent again after the old one)",
     "audit.action.mail.reminders_paused": "Reminders paused",
     "audit.action.mail.reminders_resumed": "Reminders resumed",
     "audit.action.feedback.shared": "Feedback shared with the class",

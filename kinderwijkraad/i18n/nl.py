@@ -1036,6 +1036,7 @@ MESSAGES: dict[str, str | dict[str, str]] = {
     "audit.action.recipient.child_answer": "Reactie in kindertaal geschreven",
     "audit.action.link.created": "Antwoordlink gemaakt",
     "audit.action.link.revoked": "Antwoordlink ingetrokken",
+    "audit.action.recipient.reply_by": "Nieuwe antwoorddatum (opnieuw verstuurd na de oude)",
     "audit.action.mail.reminders_paused": "Herinneringen gepauzeerd",
     "audit.action.mail.reminders_resumed": "Herinneringen gaan weer",
     "audit.action.feedback.shared": "Terugkoppeling gedeeld met de klas",

@@ -78,6 +78,7 @@ from kinderwijkraad.services.proposals import (
     expected_reply_by,
     move_in,
     recipient_of,
+    today,
 )
 
 logger = logging.getLogger(__name__)
@@ -204,6 +205,15 @@ def send_proposal(engine: Engine, *, actor: Actor, recipient_id: int, mail: Mail
             move_in(session, actor, recipient, proposal, RecipientStatus.SENT)
         elif recipient.status not in WAITING:
             raise InvalidInput("mail.already_answered")
+        elif recipient.reply_by is not None and recipient.reply_by < today():
+            # Sent again after the date passed (the first went astray): a letter asking for an answer
+            # "before" a day gone by makes no sense, so the partner gets the time it promised anew.
+            new_date = expected_reply_by(session, recipient, proposal)
+            session.execute(update(Recipient).where(col(Recipient.id) == recipient_id).values(reply_by=new_date))
+            audit.record(session, actor=actor, action="recipient.reply_by", subject="recipient",
+                         subject_id=recipient_id, cycle_id=proposal.cycle_id,
+                         detail={"previous": recipient.reply_by.isoformat(), "new": new_date.isoformat()})
+            session.refresh(recipient)
         earlier = session.exec(select(func.count()).select_from(MailMessage).where(
             MailMessage.recipient_id == recipient_id, MailMessage.kind == MailKind.DOSSIER)).one()
         if seen_sent is not None and seen_sent != earlier:
