@@ -365,12 +365,15 @@ def queue_due(engine: Engine, *, now: datetime | None = None) -> int:
                              kind=MailKind.REMINDER, to_address=dossier.to_address, to_name=dossier.to_name,
                              recipient_id=recipient.id, cycle_id=dossier.cycle_id,
                              reply_link_id=dossier.reply_link_id, at=now) is not None
-        answered = session.exec(select(Recipient, Proposal).join(Proposal, col(Proposal.id) == Recipient.proposal_id)
+        # Open school years only: a run every few minutes must not walk every answer of past years.
+        answered = session.exec(select(Recipient, Proposal, Cycle)
+                                .join(Proposal, col(Proposal.id) == Recipient.proposal_id)
+                                .join(Cycle, col(Cycle.id) == Proposal.cycle_id)
                                 .where(Recipient.status == RecipientStatus.ANSWERED,
-                                       col(Recipient.answered_at) <= now - timedelta(days=FEEDBACK_DAYS))).all()
-        for recipient, proposal in answered:
-            cycle = _one(session, Cycle, proposal.cycle_id)
-            if closed(cycle) or not _feedback_waiting(session, recipient, proposal):
+                                       col(Recipient.answered_at) <= now - timedelta(days=FEEDBACK_DAYS),
+                                       Cycle.phase != Phase.CLOSED, col(Cycle.archived_at).is_(None))).all()
+        for recipient, proposal, cycle in answered:
+            if not _feedback_waiting(session, recipient, proposal):
                 continue
             for user in _facilitators(session, proposal, cycle):
                 queued += _queue(session, key=f"feedback/{recipient.id}/{recipient.answer_revision}/{user.id}",
