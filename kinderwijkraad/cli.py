@@ -81,6 +81,8 @@ def cmd_seed_demo(_args: argparse.Namespace) -> int:
         return 2
     from kinderwijkraad.services.demo import seed_demo
 
+    if settings.uses_default_database:  # as `run` does: a fresh data folder has no tables yet
+        db.upgrade(settings.effective_database_url)
     engine = db.make_engine(settings.effective_database_url)
     created = seed_demo(engine, photos_dir=settings.photos_dir, mail_settings=settings.mail)
     print("Demo data created." if created else "The database already has accounts; nothing changed.")

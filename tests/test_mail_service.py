@@ -8,6 +8,7 @@ tests/test_mail_smtp.py hands messages to a real SMTP server.
 from __future__ import annotations
 
 import email
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 from email import policy
 from pathlib import Path
@@ -422,8 +423,6 @@ def test_a_message_that_failed_for_good_is_on_the_facilitators_start(engine, wor
 def test_a_reminder_whose_link_a_new_server_key_would_break_does_not_go(engine, world, settings):
     """The mailed link's token is derived from the server's key: after KWR_COOKIE_KEY changed, a
     reminder would carry a link that no longer opens, so it is cancelled and says why."""
-    from dataclasses import replace
-
     rid = world.recipients["gemeente"]
     mail.send_proposal(engine, actor=world.facilitator, recipient_id=rid, mail=settings)
     rotated = replace(settings, link_key="another-key-" + "y" * 32)
@@ -449,3 +448,23 @@ def test_sent_again_after_the_reply_by_date_the_partner_gets_its_time_anew(engin
     assert "vóór " + format_date(row.reply_by) in inbox.messages[-1].get_body(("plain",)).get_content()
     assert mail.queue_due(engine, now=_at(row.reply_by - timedelta(days=7))) == 1
     assert _messages(engine)[-1].key == f"reminder/{rid}/{row.reply_by.isoformat()}/1"
+
+
+def test_the_demo_shows_its_outbox(tmp_path, settings):
+    """`make run`'s demo: the late proposal went by e-mail (its dossier and two reminders) and last
+    year's facilitator heard of its two answers; all of it sits in the outbox folder, nothing waits."""
+    from kinderwijkraad import db
+    from kinderwijkraad.services import demo
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    db.upgrade(url)
+    engine = db.make_engine(url)
+    try:
+        demo.seed_demo(engine, mail_settings=replace(settings, smtp_url="smtp://never.invalid:25"))
+        messages = _messages(engine)
+        assert sorted(m.kind.value for m in messages) == ["answered", "answered", "dossier", "reminder", "reminder"]
+        assert {m.status for m in messages} == {MailStatus.SENT}
+        assert len(list(settings.outbox_dir.glob("*.eml"))) == 5
+        assert mail.send_due(engine, settings)[1] == mail.DeliveryReport()  # nothing due today
+    finally:
+        engine.dispose()

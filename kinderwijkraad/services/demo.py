@@ -118,7 +118,7 @@ def seed_demo(engine: Engine, photos_dir: Path | None = None, mail_settings: Mai
         engine, admin=admin, facilitator=bo, official=ali, neighbourhood_id=wijk.id,
         schools=(regenboog.id, vlinder.id), partners=((gemeente.id, gemeente_contact.id),
                                                       (corporatie.id, corporatie_contact.id)),
-        photos_dir=photos_dir,
+        photos_dir=photos_dir, mail_settings=mail_settings,
     )
     demo_year.seed_late_proposal(engine, facilitator=bo, cycle_id=cycle.id,
                                  partner=(corporatie.id, corporatie_contact.id), mail_settings=mail_settings)

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from PIL import Image, ImageDraw
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, case, update
 from sqlmodel import col, select
 
 from kinderwijkraad.config import AMSTERDAM, MailSettings
@@ -33,6 +33,7 @@ from kinderwijkraad.models import (
     Installation,
     LessonRun,
     MailMessage,
+    MailStatus,
     Meeting,
     Phase,
     Plan,
@@ -288,8 +289,9 @@ PROPOSALS = {
 
 def seed_previous_year(engine: Engine, *, admin: Actor, facilitator: Actor, official: Actor, neighbourhood_id: int,
                        schools: tuple[int, int], partners: tuple[tuple[int, int], tuple[int, int]],
-                       photos_dir: Path | None) -> int:
-    """The whole of 2025-2026, closed; returns the cycle's id."""
+                       photos_dir: Path | None, mail_settings: MailSettings | None = None) -> int:
+    """The whole of 2025-2026, closed; returns the cycle's id. With `mail_settings`, the notices of
+    its answers went to the facilitator (into the outbox folder)."""
     cycle = neighbourhoods.create_cycle(engine, actor=admin, neighbourhood_id=neighbourhood_id, school_year=YEAR,
                                         listener="Wethouder Jeugd en Wijken", reply_by_days=42, budget_eur=4000)
     (gemeente, gemeente_contact), (corporatie, corporatie_contact) = partners
@@ -345,6 +347,8 @@ def seed_previous_year(engine: Engine, *, admin: Actor, facilitator: Actor, offi
                                  child_next=child_next)
         if decision == Decision.ACCEPTED:
             proposals.move_recipient(engine, actor=official, recipient_id=recipient_id, to=RecipientStatus.DONE)
+    if mail_settings is not None:  # the facilitator heard of each answer (dated with it in _backdate)
+        mail.deliver_due(engine, replace(mail_settings, smtp_url=None))
     for classroom_id in classrooms:
         feedback.record_shared(engine, actor=facilitator, classroom_id=classroom_id)
     # The facilitator's participation self-check: two points still to improve.
@@ -406,6 +410,10 @@ def _backdate(engine: Engine, cycle_id: int, poll_id: int) -> None:
                 in_progress_at=at(sent + timedelta(days=7)) if recipient.in_progress_at else None,
                 answered_at=at(sent + timedelta(days=30 + 4 * number)),
                 done_at=at(date(2026, 4, 20)) if recipient.done_at else None))
+            answered = at(sent + timedelta(days=30 + 4 * number))
+            session.execute(update(MailMessage).where(MailMessage.recipient_id == recipient.id).values(
+                created_at=answered, next_try_at=answered,
+                sent_at=case((MailMessage.status == MailStatus.SENT, answered + timedelta(minutes=2)), else_=None)))
         session.execute(update(FeedbackShare).where(FeedbackShare.cycle_id == cycle_id)
                         .values(shared_at=at(date(2026, 3, 25))))
         # Closed at the end of the school year: its children's data is due for removal now.
