@@ -262,7 +262,9 @@ def test_a_too_long_wijk_name_is_kept_and_refused_with_how_much(page: Page, app_
 
     # Renaming the wijk: the same.
     _open_tab(page, nl("wijken.tab.neighbourhood"))
-    rename = page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name=nl("action.save")))
+    # The form with the wijk's name and a save button (the reminders form below it saves too).
+    rename = (page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name=nl("action.save")))
+              .filter(has=page.get_by_role("textbox", name=nl("field.name"), exact=True)))
     rename.get_by_role("textbox", name=nl("field.name"), exact=True).fill(long_name)
     rename.get_by_role("button", name=nl("action.save")).click()
     settle(page)
