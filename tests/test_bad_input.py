@@ -53,6 +53,7 @@ from kinderwijkraad.services import (
     results,
     templates,
 )
+from kinderwijkraad.services.common import link_token_hash
 from kinderwijkraad.ui.errors import error_text
 from kinderwijkraad.ui.format import plain
 from tests import factories
@@ -628,7 +629,7 @@ def test_forged_reused_expired_and_revoked_reply_links_cannot_answer(engine):
                                                         recipient_id=w.recipients["gemeente"]))
     answers.revoke_reply_link(engine, actor=w.facilitator, link_id=link_id)  # the first one: `revoked`
     with write_session(engine) as session:
-        session.execute(update(ReplyLink).where(ReplyLink.token_hash == answers._hash(expired))
+        session.execute(update(ReplyLink).where(ReplyLink.token_hash == link_token_hash(expired))
                         .values(expires_at=utcnow() - timedelta(minutes=1)))
     seen = _recipient(engine, w).answer_revision
     answers.answer_by_link(engine, token=used, seen_revision=seen, answer=pf.an_answer(), answered_by="Sanne")
