@@ -160,7 +160,16 @@ def _open_expander(page: Page, title: str) -> Locator:
     expander = _expander(page, title)
     if expander.locator("details[open]").count() == 0:
         expander.locator("summary").click()
+        settle(page)
     return expander
+
+
+def _press(page: Page, button: Locator) -> None:
+    """Press a form's button once the page stands still, as a person does after typing: twice in CI
+    a press straight after typing was lost (the form kept its text and nothing was made)."""
+    settle(page)
+    button.click()
+    settle(page)
 
 
 def _chosen(scope: Page | Locator, label: str) -> Locator:
@@ -173,11 +182,7 @@ def test_what_is_made_on_wijken_is_selected_and_the_tab_stays(page: Page, app_ur
     made = _open_expander(page, nl("wijken.new_neighbourhood"))
     made.get_by_role("textbox", name=nl("field.name"), exact=True).fill("Het Eiland")
     made.get_by_role("textbox", name=nl("field.municipality"), exact=True).fill("Rivierstad")
-    # Once in CI under load the click was lost to a rerun still going: the form kept its text and
-    # showed nothing. A person waits for the page to stand still; so does the test.
-    settle(page)
-    made.get_by_role("button", name=nl("action.create")).click()
-    settle(page)
+    _press(page, made.get_by_role("button", name=nl("action.create")))
     expect(page.get_by_text(nl("wijken.created", name="Het Eiland"))).to_be_visible(timeout=WAIT_MS)
     expect(page.get_by_role("heading", name="Het Eiland")).to_be_visible(timeout=WAIT_MS)
     expect(_chosen(page, nl("wijken.choose")).first).to_have_value("Het Eiland (Rivierstad)")
@@ -185,8 +190,7 @@ def test_what_is_made_on_wijken_is_selected_and_the_tab_stays(page: Page, app_ur
     # The next school year goes into the wijk just made, and is the one shown.
     year = _open_expander(page, nl("wijken.new_cycle"))
     year.get_by_role("textbox", name=nl("field.school_year"), exact=True).fill("2027-2028")
-    year.get_by_role("button", name=nl("action.create")).click()
-    settle(page)
+    _press(page, year.get_by_role("button", name=nl("action.create")))
     expect(page.get_by_text(nl("wijken.cycle_created", year="2027-2028"))).to_be_visible(timeout=WAIT_MS)
     expect(_chosen(page, nl("wijken.choose_cycle")).first).to_have_value("2027-2028")
     admin = accounts.session_actor(app_engine, username="demo-admin")
@@ -198,15 +202,13 @@ def test_what_is_made_on_wijken_is_selected_and_the_tab_stays(page: Page, app_ur
     _open_tab(page, nl("wijken.tab.classes"))
     school = _open_expander(page, nl("wijken.new_school"))
     school.get_by_role("textbox", name=nl("field.name"), exact=True).fill("OBS Het Eiland")
-    school.get_by_role("button", name=nl("action.create")).click()
-    settle(page)
+    _press(page, school.get_by_role("button", name=nl("action.create")))
     expect(page.get_by_text(nl("wijken.school_created", name="OBS Het Eiland"))).to_be_visible(timeout=WAIT_MS)
     expect(_tab(page, nl("wijken.tab.classes"))).to_have_attribute("aria-selected", "true")
     klass = _open_expander(page, nl("wijken.new_class"))
     expect(_chosen(klass, nl("field.school")).first).to_have_value("OBS Het Eiland")
     klass.get_by_role("textbox", name=nl("field.class_name"), exact=True).fill("Groep 8e")
-    klass.get_by_role("button", name=nl("action.create")).click()
-    settle(page)
+    _press(page, klass.get_by_role("button", name=nl("action.create")))
     expect(page.get_by_text(nl("wijken.class_created", name="Groep 8e"))).to_be_visible(timeout=WAIT_MS)
     expect(_tab(page, nl("wijken.tab.classes"))).to_have_attribute("aria-selected", "true")
     expect(_chosen(_open_expander(page, nl("wijken.edit_class")), nl("field.class_name")).first).to_have_value(
@@ -217,8 +219,7 @@ def test_what_is_made_on_wijken_is_selected_and_the_tab_stays(page: Page, app_ur
     _open_tab(page, nl("wijken.tab.partners"))
     organisation = _open_expander(page, nl("wijken.new_organisation"))
     organisation.get_by_role("textbox", name=nl("field.name"), exact=True).fill("Buurthuis De Kaap")
-    organisation.get_by_role("button", name=nl("action.create")).click()
-    settle(page)
+    _press(page, organisation.get_by_role("button", name=nl("action.create")))
     expect(page.get_by_text(nl("wijken.organisation_created", name="Buurthuis De Kaap"))).to_be_visible(
         timeout=WAIT_MS)
     expect(_tab(page, nl("wijken.tab.partners"))).to_have_attribute("aria-selected", "true")
@@ -226,8 +227,7 @@ def test_what_is_made_on_wijken_is_selected_and_the_tab_stays(page: Page, app_ur
     expect(_chosen(page, nl("field.organisation")).last).to_have_value(
         f"Buurthuis De Kaap ({nl('organisation_kind.municipality')})")
     contact_form.get_by_role("textbox", name=nl("field.name"), exact=True).fill("Karim Bouzid")
-    contact_form.get_by_role("button", name=nl("action.add")).click()
-    settle(page)
+    _press(page, contact_form.get_by_role("button", name=nl("action.add")))
     expect(page.get_by_text(nl("wijken.contact_added"))).to_be_visible(timeout=WAIT_MS)
     expect(_tab(page, nl("wijken.tab.partners"))).to_have_attribute("aria-selected", "true")
     expect(page.get_by_test_id("stDataFrame").last).to_contain_text("Karim Bouzid", timeout=WAIT_MS)
@@ -248,11 +248,7 @@ def test_a_too_long_wijk_name_is_kept_and_refused_with_how_much(page: Page, app_
     name = made.get_by_role("textbox", name=nl("field.name"), exact=True)
     name.fill(long_name)
     made.get_by_role("textbox", name=nl("field.municipality"), exact=True).fill("Rivierstad")
-    # Once in CI under load the click was lost to a rerun still going: the form kept its text and
-    # showed nothing. A person waits for the page to stand still; so does the test.
-    settle(page)
-    made.get_by_role("button", name=nl("action.create")).click()
-    settle(page)
+    _press(page, made.get_by_role("button", name=nl("action.create")))
     expect(page.get_by_text(nl("validation.too_long_by", field=nl("field.name"), count=120, max=80))).to_be_visible(
         timeout=WAIT_MS)
     expect(name).to_have_value(long_name)  # nothing typed is thrown away
@@ -266,8 +262,7 @@ def test_a_too_long_wijk_name_is_kept_and_refused_with_how_much(page: Page, app_
     rename = (page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name=nl("action.save")))
               .filter(has=page.get_by_role("textbox", name=nl("field.name"), exact=True)))
     rename.get_by_role("textbox", name=nl("field.name"), exact=True).fill(long_name)
-    rename.get_by_role("button", name=nl("action.save")).click()
-    settle(page)
+    _press(page, rename.get_by_role("button", name=nl("action.save")))
     expect(page.get_by_text(nl("validation.too_long_by", field=nl("field.name"), count=120, max=80))).to_be_visible(
         timeout=WAIT_MS)
     expect(rename.get_by_role("textbox", name=nl("field.name"), exact=True)).to_have_value(long_name)
