@@ -31,6 +31,7 @@ STREAMLIT_ENGLISH = [
     "Choose date", "Clear date", "Fullscreen", "Close fullscreen", "Download as CSV",
     "Skip to main content", "Clear value", "Clear all", "Main menu", "Running...",
     "Show password", "Hide password", "Page not found", "Running the app's main page",
+    "outside the allowed range",
 ]
 STREAMLIT_ENGLISH_LABELS = ["Sidebar", "Open", "Close", "Help", "Increment", "Decrement", "progress", "Notifications"]
 

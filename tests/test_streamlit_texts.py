@@ -29,12 +29,14 @@ EXAMPLES = [
     "Decrement", "progress", "Main menu", "Running...", "Notifications", "Show password", "Hide password",
     "Page not found", "You have requested page /bestaat-niet, but no corresponding file was found in the app's pages/ "
     "directory. Running the app's main page.", "Close",
+    "Error: Number is outside the allowed range. Please enter a value between 1 and 365.",
+    "Number is outside the allowed range. Please enter a value between 1 and 365.", "Error:",
 ]
 
 
 # Not given back word for word in English: the "+" button's hidden text reads as its label, "Add
 # files"; Streamlit's "Page not found" message speaks of a pages/ directory, not of the app.
-REWORDED = {"add icon", EXAMPLES[-2]}
+REWORDED = {"add icon", next(e for e in EXAMPLES if e.startswith("You have requested page"))}
 
 
 def _apply(pattern: str, text: str, example: str) -> str:

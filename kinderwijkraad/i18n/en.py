@@ -50,6 +50,7 @@ MESSAGES: dict[str, str | dict[str, str]] = {
     "streamlit.notifications": "Notifications",
     "streamlit.skip_to_main": "Skip to main content",
     "streamlit.error_label": "Error:",
+    "streamlit.number_out_of_range": "Number is outside the allowed range. Please enter a value between {low} and {high}.",
     "streamlit.retry_upload": "Click to retry upload",
     "streamlit.choose_date": "Choose date",
     "streamlit.clear_date": "Clear date",

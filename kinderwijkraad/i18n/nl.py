@@ -51,6 +51,7 @@ MESSAGES: dict[str, str | dict[str, str]] = {
     "streamlit.notifications": "Meldingen",
     "streamlit.skip_to_main": "Naar de inhoud",
     "streamlit.error_label": "Fout:",
+    "streamlit.number_out_of_range": "Dit getal kan niet: kies een getal van {low} tot en met {high}.",
     "streamlit.retry_upload": "Tik om het opnieuw te proberen",
     "streamlit.choose_date": "Kies een datum",
     "streamlit.clear_date": "Datum wissen",

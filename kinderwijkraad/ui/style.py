@@ -62,6 +62,7 @@ SELECTS = '[data-testid="stSelectbox"], [data-testid="stMultiSelect"]'
 SELECT_PARTS = '[data-testid="stSelectbox"] [aria-label], [data-testid="stMultiSelect"] [aria-label]'
 StreamlitText = tuple[str, str | None, str, Callable[[], str]]
 TOOLBAR = '[data-testid="stElementToolbarButton"]'
+NUMBERS = '[data-testid="stNumberInputContainer"], [data-testid="stNumberInput"]'
 TOOLBAR_BUTTONS = (("Fullscreen", "streamlit.fullscreen"), ("Close fullscreen", "streamlit.close_fullscreen"),
                    ("Download as CSV", "streamlit.download_csv"), ("Search", "streamlit.search"))
 STREAMLIT_TEXTS: tuple[StreamlitText, ...] = (
@@ -148,6 +149,12 @@ STREAMLIT_TEXTS: tuple[StreamlitText, ...] = (
      r"/.*, but no corresponding file was found in the app's pages/ directory)\. Running the app's main page\.$",
      lambda: t("streamlit.page_not_found_message")),
     ('[role="dialog"] button', "aria-label", r"^Close$", lambda: t("streamlit.close")),
+    # A number typed outside a number box's bounds (found by the explorer: 999 days on Wijken).
+    (NUMBERS, None, r"^Error: Number is outside the allowed range\. Please enter a value between (\S+) and (\S+)\.$",
+     lambda: t("streamlit.error", message=t("streamlit.number_out_of_range", low="$1", high="$2"))),
+    (NUMBERS, None, r"^Number is outside the allowed range\. Please enter a value between (\S+) and (\S+)\.$",
+     lambda: t("streamlit.number_out_of_range", low="$1", high="$2")),
+    (NUMBERS, None, r"^Error:$", lambda: t("streamlit.error_label")),
 )
 # Runs once per language (Streamlit redraws this element only when its text changes) and then watches
 # the page: Streamlit draws its English again whenever React redraws a widget. Each text or attribute
