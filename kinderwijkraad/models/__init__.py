@@ -34,6 +34,7 @@ from kinderwijkraad.models.council import (  # noqa: E402
 from kinderwijkraad.models.lessons import (  # noqa: E402
     BrainstormNote,
     Device,
+    DisplayPreference,
     FieldType,
     Lesson,
     LessonRun,
@@ -108,7 +109,7 @@ __all__ = [
     "CycleCreate", "FacilitatorNeighbourhood", "LoginThrottle", "Neighbourhood",
     "NeighbourhoodCreate", "Organisation", "OrganisationCreate", "OrganisationKind", "Partnership",
     "PartnershipCreate", "Phase", "Role", "School", "SchoolCreate", "User", "UserCreate",
-    "UserUpdate", "BrainstormNote", "Device", "FieldType", "Lesson", "LessonRun", "LessonSeries",
+    "UserUpdate", "BrainstormNote", "Device", "DisplayPreference", "FieldType", "Lesson", "LessonRun", "LessonSeries",
     "LessonTemplate", "Mood", "Plan", "PlanField", "PlanForm", "PlanStatus", "Step", "StepKind", "Team", "Text",
     "Theme", "Ballot", "BallotKind", "Booth", "Candidate", "CountMethod", "OptionSubject", "PaperTally", "Poll",
     "PollOption", "PollStatus", "Receipt", "VotingCard",

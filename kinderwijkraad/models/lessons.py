@@ -175,6 +175,17 @@ class Device(SQLModel, table=True):
     joined_at: datetime = Field(default_factory=utcnow, sa_type=utc_datetime_type())
 
 
+class DisplayPreference(SQLModel, table=True):
+    """How one tablet shows the children's pages: bigger text, high contrast. Keyed by the hash of
+    the token in the tablet's address (a team tablet's or a booth's), so it lasts for the lesson
+    and nothing about a child is kept."""
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    large_text: bool = False
+    high_contrast: bool = False
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=utc_datetime_type())
+
+
 class Mood(StrEnum):
     HAPPY = "happy"
     UNHAPPY = "unhappy"
@@ -204,6 +215,9 @@ class Theme(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     cycle_id: int = Field(foreign_key="cycle.id", index=True)
     name: str = Field(min_length=2, max_length=80)
+    # A picture shown beside the name (never instead of it): a pictogram of the built-in set in
+    # assets/pictograms/ by its name, or one emoji. None: just the name.
+    pictogram: str | None = Field(default=None, max_length=40)
     created_at: datetime = Field(default_factory=utcnow, sa_type=utc_datetime_type())
 
 
