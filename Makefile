@@ -22,6 +22,7 @@ $(VENV)/.installed-test: pyproject.toml requirements.lock | $(BIN)/python
 
 ## make run: migrate the SQLite default under data/, seed the demo wijk on first start, serve on :8501
 run: $(VENV)/.installed-app
+	@scripts/ensure-speech.sh
 	$(BIN)/kinderwijkraad run --port $(PORT)
 
 ## make test: lint, architecture contracts, types, known vulnerabilities, and the whole test suite (PostgreSQL and browser tests included)

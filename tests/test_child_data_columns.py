@@ -29,6 +29,7 @@ CLASSIFICATION: dict[str, str] = {
     **_all("attendance", CHILD, "meeting_id", "member_id"),
     # a team's tablet, a pupil's voting card and receipt, the booth tablet's token
     **_all("device", CHILD, "token_hash", "run_id", "team_id", "joined_at"),
+    **_all("displaypreference", CHILD, "token_hash", "large_text", "high_contrast", "updated_at"),
     **_all("votingcard", CHILD, "code_hash", "poll_id", "classroom_id", "used", "void"),
     **_all("receipt", CHILD, "poll_id", "code"),
     "booth.token_hash": CHILD,
@@ -68,7 +69,7 @@ CLASSIFICATION: dict[str, str] = {
            "max_choices", "dots_total", "dots_per_option", "allow_blank", "block_own_plan", "runoff_of",
            "created_at", "opened_at", "closed_at", "sealed"),
     "poll.created_by": STAFF,
-    **_all("theme", OTHER, "id", "cycle_id", "name", "created_at"),
+    **_all("theme", OTHER, "id", "cycle_id", "name", "pictogram", "created_at"),
     **_all("proposalplan", OTHER, "proposal_id", "plan_id"),
     # --- the structure: wijken, cycles, schools, classes (a class's name and size, no pupils) ---------
     **_all("neighbourhood", OTHER, "name", "municipality", "id", "created_at", "archived_at",
@@ -117,8 +118,8 @@ CLASSIFICATION: dict[str, str] = {
 }
 
 # Tables whose rows are made by or about children (or their tablets and cards).
-CHILD_TABLES = frozenset({"candidate", "councilmember", "attendance", "device", "votingcard", "receipt", "booth",
-                          "brainstormnote", "team", "plan", "ballot", "papertally", "polloption"})
+CHILD_TABLES = frozenset({"candidate", "councilmember", "attendance", "device", "displaypreference", "votingcard",
+                          "receipt", "booth", "brainstormnote", "team", "plan", "ballot", "papertally", "polloption"})
 # Parts of a column name that would mean more than a first name is kept about a child.
 FORBIDDEN = re.compile(
     r"(birth|born|dob|geboorte|age|address|adres|street|straat|house|huis|postcode|postal|zip|city|woonplaats|"

@@ -45,7 +45,7 @@ from kinderwijkraad.models import (
     UserCreate,
     UserUpdate,
 )
-from kinderwijkraad.services import classification, templates
+from kinderwijkraad.services import classification, readability, templates
 from kinderwijkraad.voting import COMPARED, Method
 
 PACKAGE = Path(__file__).resolve().parent.parent / "kinderwijkraad"
@@ -154,6 +154,9 @@ ENUM_LABELS: dict[type[StrEnum], tuple[str, ...]] = {
     models.PollStatus: ("poll_status.{}",),
     models.MailKind: ("mail_kind.{}",),
     models.MailStatus: ("mail_status.{}",),
+    readability.Level: ("readability.level.{}",),
+    readability.Place: ("readability.place.{}",),
+    readability.Problem: ("readability.problem.{}",),
 }
 # Only the methods the comparison screen shows (ui/counting.py) have its title and explanation.
 SOME_VALUES = [(COMPARED, ("compare.{}.title", "compare.{}.how"))]

@@ -76,6 +76,31 @@ def test_shipped_templates_are_stored_once_as_version_1(engine):
     assert [s.slug for s in templates.list_templates(engine)] == templates.shipped_slugs()
 
 
+def test_a_shipped_file_that_changed_becomes_the_next_version_unless_a_person_saved_one(engine, tmp_path):
+    world = factories.world(engine)
+    shipped = tmp_path / f"{templates.DEFAULT_SLUG}.yaml"
+    shipped.write_text((templates.TEMPLATES_DIR / f"{templates.DEFAULT_SLUG}.yaml").read_text(encoding="utf-8"),
+                       encoding="utf-8")
+    templates.store_shipped_templates(engine, shipped.parent)
+    first = templates.latest_template(engine)
+    # An update of the app brings a simpler text.
+    shipped.write_text(shipped.read_text(encoding="utf-8").replace("Les 1", "Les één", 1), encoding="utf-8")
+    templates.store_shipped_templates(engine, shipped.parent)
+    templates.store_shipped_templates(engine, shipped.parent)  # once, however often it runs
+    versions = templates.template_versions(engine, first.slug)
+    assert sorted(v.version for v in versions) == [first.version, first.version + 1]
+    updated = templates.template_series(engine, max(versions, key=lambda v: v.version).id)
+    assert updated.lessons[0].title.nl.startswith("Les één")
+    # A facilitator's own version is not overwritten by the next update.
+    updated.lessons[0].title.nl = "Onze eigen les"
+    templates.save_template_version(engine, actor=world["admin"], slug=first.slug, series=updated,
+                                    based_on_version=first.version + 1)
+    shipped.write_text(shipped.read_text(encoding="utf-8").replace("Les één", "Les 1", 1), encoding="utf-8")
+    templates.store_shipped_templates(engine, shipped.parent)
+    latest = templates.latest_template(engine)
+    assert templates.template_series(engine, latest.id).lessons[0].title.nl == "Onze eigen les"
+
+
 def test_an_edit_is_a_new_version_and_the_old_version_stays(engine):
     world = factories.world(engine)
     first = templates.latest_template(engine)

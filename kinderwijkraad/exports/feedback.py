@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 from dataclasses import dataclass, field
 
@@ -28,6 +29,7 @@ class FeedbackPlan:
     outcome: str  # e.g. "In de top-3 (plek 2)" or "Niet in de top-3"
     asked: str  # what the council asked; empty when the plan did not become a proposal
     answers: list[FeedbackAnswer] = field(default_factory=list)
+    theme_picture: bytes | None = None  # the theme's pictogram (SVG) drawn before its name
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ BOTTOM = 210.0 - 14.0
 WIDTH = 297.0 - 2 * MARGIN
 BODY = 16.0  # the smallest text a class reads from the smartboard
 LINE_H = 7.4
+PICTURE = 11.0  # mm, a theme's pictogram beside its chip
 TITLE_SIZE = 24.0
 TITLE_H = 10.5
 ORG_SIZE = 18.0
@@ -112,7 +115,17 @@ def render_feedback_sheet_pdf(sheet: FeedbackSheet) -> bytes:
         on_page, last_h = on_page + 1, layout.height
     if sheet.closing.strip():
         _closing(flow, sheet.closing)
+    if any(plan.theme_picture for plan in sheet.plans):
+        _picture_credit(pdf)
     return pdf.render()
+
+
+def _picture_credit(pdf: KwrPDF) -> None:
+    """The pictograms' licence (CC BY-SA) asks for a credit: small, at the foot of the last page."""
+    pdf.set_font(SANS, "", 7)
+    pdf.set_text_color(*MUTED)
+    pdf.text_line(MARGIN, pdf.h - 10, WIDTH / 3, t("pictogram.credit"), h=5)
+    pdf.set_text_color(*INK)
 
 
 def _header(flow: Flow, sheet: FeedbackSheet, who: str) -> None:
@@ -267,6 +280,10 @@ def _meta_row(flow: Flow, plan: FeedbackPlan) -> None:
     pdf = flow.pdf
     x = flow.x
     pdf.set_font(SANS, "", BODY)
+    if plan.theme.strip() and plan.theme_picture:
+        # Beside the name, never instead of it (services/pictograms.py).
+        pdf.image(io.BytesIO(plan.theme_picture), x=x, y=flow.y - (PICTURE - 9) / 2, w=PICTURE, h=PICTURE)
+        x += PICTURE + 2
     if plan.theme.strip():
         theme = pdf.fit(plan.theme, WIDTH * 0.45)
         chip_w = pdf.get_string_width(theme) + 8

@@ -248,6 +248,7 @@ class ResultRow:
     total: int
     place: int  # 1-based; ties share a place
     top: bool  # in the top 3: highlighted
+    picture: bytes | None = None  # the option's theme pictogram (SVG), drawn beside its bar
 
 
 @dataclass(frozen=True)
@@ -320,8 +321,15 @@ def render_results_pdf(report: ResultsReport) -> bytes:
         chart_row = min(CHART_ROW_MAX, row_h * factor)
         y = _heading(pdf, x, y, w, t("pdf.results.chart"), legend=True)
         bars = [Bar(row.option, row.total, row.top) for row in report.rows]
+        # The themes' pictures in a column of their own before the names (never instead of them).
+        picture_w = chart_row if any(row.picture for row in report.rows) else 0.0
+        for i, row in enumerate(report.rows):
+            if row.picture:
+                size = chart_row * 0.9
+                pdf.image(io.BytesIO(row.picture), x=x, y=y + i * chart_row + (chart_row - size) / 2, w=size, h=size)
         y = draw_bar_chart(
-            pdf, bars, x=x, y=y, width=w, row_h=chart_row, label_w=w * 0.34, font_size=min(11.0, chart_row * 1.6)
+            pdf, bars, x=x + picture_w, y=y, width=w - picture_w, row_h=chart_row, label_w=w * 0.34 - picture_w,
+            font_size=min(11.0, chart_row * 1.6)
         )
         y += SECTION_GAP
 
@@ -417,6 +425,8 @@ def _note_lines(pdf: KwrPDF, report: ResultsReport, w: float) -> list[tuple[str,
     notes += [(line, True, 5.0) for line in pdf.lines(report.winners_note, w, 2)]
     pdf.set_font(SANS, "", 8.5)
     notes += [(line, False, 4.0) for line in pdf.lines(report.footnote, w, 3)]
+    if any(row.picture for row in report.rows):  # the pictograms' licence (CC BY-SA) asks for a credit
+        notes.append((pdf.fit(t("pictogram.credit"), w), False, 4.0))
     return notes
 
 

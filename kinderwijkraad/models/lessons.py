@@ -58,6 +58,9 @@ class Step(SQLModel):
     children_text: Text
     image: str | None = Field(default=None, max_length=200, schema_extra={"pattern": IMAGE_PATTERN})
     minutes: int = Field(ge=1, le=90)
+    # A picture beside the step's question: a pictogram name of assets/pictograms/ or one emoji
+    # (services.templates checks which, with services.pictograms).
+    pictogram: str | None = Field(default=None, max_length=40)
 
 
 class Lesson(SQLModel):
@@ -73,6 +76,7 @@ class PlanField(SQLModel):
     max_length: int = Field(default=500, ge=1, le=2000)
     help: Text | None = None
     options: list[Text] = Field(default_factory=list, max_length=20)
+    pictogram: str | None = Field(default=None, max_length=40)  # as Step.pictogram
 
     @model_validator(mode="after")
     def choices_have_options(self) -> PlanField:
@@ -108,6 +112,9 @@ class LessonSeries(SQLModel):
     description: Text
     lessons: list[Lesson] = Field(min_length=1, max_length=10)
     plan_form: PlanForm
+    # The youngest groep (5–8) that reads the children's texts; the template editor warns about a
+    # text above its reading level (services/readability.py: Flesch–Douma and sentence length).
+    reading_group: int = Field(default=6, ge=5, le=8)
 
 
 # --- stored templates and runs -------------------------------------------------------------

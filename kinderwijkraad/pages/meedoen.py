@@ -13,9 +13,10 @@ from kinderwijkraad.i18n import t
 from kinderwijkraad.models import FieldType, Mood, StepKind
 from kinderwijkraad.services import candidates, lessons, plans
 from kinderwijkraad.services.images import MAX_UPLOAD_BYTES
-from kinderwijkraad.ui import auth, errors, state
+from kinderwijkraad.ui import auth, errors, pictures, speech, state
 from kinderwijkraad.ui import lesson as shared
 from kinderwijkraad.ui.database import engine
+from kinderwijkraad.ui.display import display_switch
 from kinderwijkraad.ui.errors import error_text, shows_errors
 from kinderwijkraad.ui.format import plain
 from kinderwijkraad.ui.navigation import VOTE
@@ -98,7 +99,8 @@ def _brainstorm(token: str) -> None:
     happy, unhappy = st.columns(2)
     for column, mood in ((happy, Mood.HAPPY), (unhappy, Mood.UNHAPPY)):
         with column, st.form(f"brainstorm.{mood.value}"):
-            st.subheader(t(f"brainstorm.{mood.value}"))
+            speech.said(f"### {t(f'brainstorm.{mood.value}')}",
+                        f"{t(f'brainstorm.{mood.value}')}. {t(f'brainstorm.prompt.{mood.value}')}")
             # No max_chars: the browser would throw away a paste that is too long; the service says
             # by how much, and the text stays for the child to shorten.
             st.text_area(t(f"brainstorm.prompt.{mood.value}"), key=f"brainstorm.text.{mood.value}", height=100)
@@ -106,7 +108,7 @@ def _brainstorm(token: str) -> None:
                                   on_click=_send_note, args=(token, mood))
     refused = st.session_state.pop(state.TABLET_NOTE_ERROR, None)  # shown once, after the send that failed
     if refused:
-        st.error(refused, icon=":material/error:")
+        speech.message("error", refused, icon=":material/error:")
 
 
 def _field_key(name: str) -> str:
@@ -142,27 +144,32 @@ def _plan_form(token: str, device: lessons.DeviceContext) -> None:
     if any(field.required for field in form.fields):
         st.caption(t("plan.required_star"))
     for field in form.fields:
-        label = plain(shared.text_of(field.label)) + (" *" if field.required else "")
+        label = pictures.beside(field.pictogram, plain(shared.text_of(field.label))) + (" *" if field.required else "")
         help_text = shared.text_of(field.help) or None
         key = _field_key(field.name)
-        # The help goes in the empty box, where a child looks, not in a tooltip.
-        if field.type == FieldType.TEXT:
-            st.text_input(label, key=key, placeholder=help_text,
-                          on_change=_autosave, args=(token, device, field.name))
-        elif field.type == FieldType.LONG_TEXT:
-            st.text_area(label, key=key, placeholder=help_text, height=120,
+        # The speaker reads the question, its hint and its choices, at the start of the question's row.
+        spoken = [shared.text_of(field.label), help_text, ", ".join(shared.text_of(o) for o in field.options)]
+        with st.container(horizontal=True, vertical_alignment="bottom", gap="small", key=f"plan_row_{field.name}"):
+            speech.speaker(". ".join(filter(None, spoken)))
+            # The help goes in the empty box, where a child looks, not in a tooltip.
+            if field.type == FieldType.TEXT:
+                st.text_input(label, key=key, placeholder=help_text,
+                              on_change=_autosave, args=(token, device, field.name))
+            elif field.type == FieldType.LONG_TEXT:
+                st.text_area(label, key=key, placeholder=help_text, height=120,
+                             on_change=_autosave, args=(token, device, field.name))
+            elif field.type == FieldType.CHOICE:
+                options = [""] + [option.nl for option in field.options]
+                labels = ({option.nl: plain(shared.text_of(option)) for option in field.options}
+                          | {"": t("plan.no_choice")})
+                if st.session_state.get(key) not in options:
+                    st.session_state[key] = ""
+                st.radio(label, options, key=key, format_func=labels.get, horizontal=True,
                          on_change=_autosave, args=(token, device, field.name))
-        elif field.type == FieldType.CHOICE:
-            options = [""] + [option.nl for option in field.options]
-            labels = {option.nl: plain(shared.text_of(option)) for option in field.options} | {"": t("plan.no_choice")}
-            if st.session_state.get(key) not in options:
-                st.session_state[key] = ""
-            st.radio(label, options, key=key, format_func=labels.get, horizontal=True,
-                     on_change=_autosave, args=(token, device, field.name))
-        elif field.type == FieldType.PHOTO:
-            _photo(token, plan, label)
+            elif field.type == FieldType.PHOTO:
+                _photo(token, plan, label)
     if st.session_state.get(state.TABLET_SAVE_ERROR):
-        st.error(st.session_state[state.TABLET_SAVE_ERROR], icon=":material/error:")
+        speech.message("error", st.session_state[state.TABLET_SAVE_ERROR], icon=":material/error:")
     elif plan.updated_at is not None:
         st.caption(t("plan.saved_automatically"))
     # Tapping it takes the focus out of the field being typed in, which saves that field; children
@@ -270,7 +277,8 @@ def _tablet(token: str, device: lessons.DeviceContext) -> None:
             st.rerun()
         return
     shared.step_heading(current)
-    st.markdown(f"### {plain(shared.text_of(current.step.children_text))}")
+    question = shared.text_of(current.step.children_text)
+    speech.said("### " + pictures.beside(current.step.pictogram, plain(question)), question)
     shared.step_image(current)
     kind = current.step.kind
     if kind == StepKind.BRAINSTORM:
@@ -278,7 +286,7 @@ def _tablet(token: str, device: lessons.DeviceContext) -> None:
     elif kind == StepKind.WRITE_PLANS:
         _plan_form(token, device)
     elif kind == StepKind.PRESENT:
-        st.info(t("join.look_at_board"), icon=":material/co_present:")
+        speech.message("info", t("join.look_at_board"), icon=":material/co_present:")
     elif kind == StepKind.SIGN_UP:
         _sign_up(token, device, current)
     elif kind == StepKind.VOTE:
@@ -291,6 +299,7 @@ def _tablet(token: str, device: lessons.DeviceContext) -> None:
 
 token = st.query_params.get(TOKEN_PARAM)
 device = lessons.device_context(engine(), token)
+display_switch(token if device else None)  # bigger text, high contrast: kept for the tablet
 if device is None:
     if token:
         st.warning(t("join.not_joined"))

@@ -11,7 +11,8 @@ from kinderwijkraad.errors import KwrError
 from kinderwijkraad.i18n import t
 from kinderwijkraad.models import FieldType, StepKind
 from kinderwijkraad.services import templates
-from kinderwijkraad.ui import auth, navigation, state
+from kinderwijkraad.ui import auth, navigation, pictures, state
+from kinderwijkraad.ui import readability as reading_level
 from kinderwijkraad.ui.database import engine
 from kinderwijkraad.ui.errors import error_text, shows_errors
 from kinderwijkraad.ui.format import label, local_time, plain
@@ -47,6 +48,7 @@ if current.id != newest.id:
         st.rerun()
 if not editable:
     st.info(t("templates.copy_first_hint"), icon=":material/content_copy:")
+reading_group = reading_level.group_picker(series, key=f"templates.reading_group.{current.id}", disabled=not editable)
 
 
 def _save(data: dict) -> None:
@@ -83,16 +85,17 @@ if tab_steps.open:
                 "teacher_text": st.column_config.TextColumn(t("templates.teacher_text")),
                 "minutes": st.column_config.NumberColumn(t("templates.minutes"), min_value=1, max_value=90, step=1),
                 "image": st.column_config.TextColumn(t("templates.image")),
+                "pictogram": pictures.template_column(series),
             },
         )
-        edited = templates.with_step_rows(series, lesson_index, rows)
+        edited = reading_level.checked(templates.with_step_rows(series, lesson_index, rows), reading_group)
         with st.expander(t("templates.preview"), icon=":material/visibility:", expanded=True):
             for number, step in enumerate(edited["lessons"][lesson_index]["steps"], start=1):
                 with st.container(border=True):
                     st.caption(t("templates.preview_step", number=number,
                                  kind=label("step_kind", step.get("kind") or "?"), minutes=step.get("minutes") or "?"))
                     st.markdown(f"#### {plain(step['title']['nl'] or '—')}")
-                    st.markdown(plain(step["children_text"]["nl"]))
+                    pictures.show(step.get("pictogram"), plain(step["children_text"]["nl"]))
         if st.button(t("templates.save_version", version=current.version + 1), type="primary",
                      key="templates.save_steps", disabled=not editable):
             _save(edited)
@@ -112,11 +115,13 @@ if tab_form.open:
                 "max_length": st.column_config.NumberColumn(t("templates.field_max"), min_value=1, max_value=2000),
                 "help": st.column_config.TextColumn(t("templates.field_help")),
                 "options": st.column_config.TextColumn(t("templates.field_options")),
+                "pictogram": pictures.template_column(series),
             },
         )
+        form_edited = reading_level.checked(templates.with_field_rows(series, field_rows), reading_group)
         if st.button(t("templates.save_version", version=current.version + 1), type="primary",
                      key="templates.save_form", disabled=not editable):
-            _save(templates.with_field_rows(series, field_rows))
+            _save(form_edited)
 
 if tab_file.open:
     with tab_file:

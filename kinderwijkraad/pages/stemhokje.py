@@ -14,9 +14,10 @@ from kinderwijkraad.errors import InvalidInput, KwrError
 from kinderwijkraad.i18n import t
 from kinderwijkraad.models import PollStatus
 from kinderwijkraad.services import ballots
-from kinderwijkraad.ui import auth, errors, state
+from kinderwijkraad.ui import auth, errors, speech, state
 from kinderwijkraad.ui.ballot import ballot, forget, receipt_panel
 from kinderwijkraad.ui.database import engine
+from kinderwijkraad.ui.display import display_switch
 from kinderwijkraad.ui.errors import error_text, shows_errors
 from kinderwijkraad.ui.format import plain
 from kinderwijkraad.ui.style import apply_tablet_style
@@ -74,7 +75,7 @@ def _wait_for_unlock(token: str) -> None:
     if screen is None or screen.unlocked:
         st.rerun()
     st.markdown(f"# :material/lock: {t('booth.locked')}")
-    st.markdown(f"### {t('booth.wait')}")
+    speech.said(f"### {t('booth.wait')}", t("booth.wait"))
     st.caption(plain(f"{screen.poll.title} · {screen.class_label}"))
 
 
@@ -83,6 +84,7 @@ st.session_state.setdefault(state.BOOTH_RECEIPT, None)
 st.session_state.setdefault(state.VOTE_ERROR, None)
 token = st.query_params.get(BOOTH_PARAM)
 screen = ballots.booth_screen(engine(), token)
+display_switch(token if screen else None)  # the booth tablet's mode: the teacher can switch it back
 
 if screen is None:
     _pair_form()
@@ -91,7 +93,7 @@ elif st.session_state[state.BOOTH_RECEIPT]:
 else:
     message = st.session_state[state.VOTE_ERROR]
     if message:
-        st.error(message, icon=":material/error:")
+        speech.message("error", message, icon=":material/error:")
         st.session_state[state.VOTE_ERROR] = None
     if screen.unlocked and screen.poll.status == PollStatus.OPEN:
         ballot(screen.poll, on_vote=lambda choices: _vote(token, screen.poll.id, choices))

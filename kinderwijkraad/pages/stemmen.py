@@ -10,9 +10,10 @@ import streamlit as st
 from kinderwijkraad.errors import InvalidInput, KwrError
 from kinderwijkraad.i18n import t
 from kinderwijkraad.services import ballots, polls
-from kinderwijkraad.ui import auth, errors, state
+from kinderwijkraad.ui import auth, errors, speech, state
 from kinderwijkraad.ui.ballot import ballot, forget, receipt_panel
 from kinderwijkraad.ui.database import engine
+from kinderwijkraad.ui.display import display_switch
 from kinderwijkraad.ui.errors import error_text
 from kinderwijkraad.ui.format import plain
 from kinderwijkraad.ui.style import apply_tablet_style
@@ -62,13 +63,13 @@ def _next_child() -> None:
 def _show_error() -> None:
     message = st.session_state.get(state.VOTE_ERROR)
     if message:
-        st.error(message, icon=":material/error:")
+        speech.message("error", message, icon=":material/error:")
         st.session_state[state.VOTE_ERROR] = None
 
 
 def _card_form() -> None:
     st.title(t("vote.title"))
-    st.markdown(t("vote.card_intro"))
+    speech.said(t("vote.card_intro"), t("vote.card_intro"))
     _show_error()
     with st.form("vote.card_form"):
         code = st.text_input(t("vote.card_code"), key="vote.card_input", placeholder="ABCD-EF23")
@@ -95,6 +96,7 @@ def _receipt() -> None:
 
 
 apply_tablet_style()
+display_switch(st.query_params.get(TABLET_PARAM))  # bigger text, high contrast: the team tablet's
 for key in (state.VOTE_CARD, state.VOTE_POLL, state.VOTE_RECEIPT, state.VOTE_ERROR):
     st.session_state.setdefault(key, None)
 

@@ -162,6 +162,7 @@ def _cards(poll: polls.PollView) -> None:
 
 def _booth(poll: polls.PollView) -> None:
     st.markdown(t("booth.explained"))
+    st.info(t("booth.headphones"), icon=":material/headphones:")
     classroom = _classroom_picker(poll, f"polls.booth_class.{poll.id}")
     if classroom is None:
         return

@@ -7,8 +7,8 @@ import streamlit as st
 
 from kinderwijkraad.errors import KwrError
 from kinderwijkraad.i18n import t
-from kinderwijkraad.services import plans
-from kinderwijkraad.ui import auth, errors, navigation, state
+from kinderwijkraad.services import pictograms, plans
+from kinderwijkraad.ui import auth, errors, navigation, pictures, state
 from kinderwijkraad.ui import lesson as shared
 from kinderwijkraad.ui.cycles import pick_cycle
 from kinderwijkraad.ui.database import engine
@@ -186,8 +186,36 @@ refused = st.session_state.pop(CREATE_ERROR, None)  # shown once, after the try 
 if refused:
     st.error(refused, icon=":material/error:")
 
+PICTURE_OPEN = "themes.picture_open"  # the theme whose picture was just saved or refused
+
+
+def _picture_form(row: plans.ThemeRow) -> None:
+    """The theme's picture beside its name: one of the set, an emoji typed in, or none."""
+    with st.form(f"themes.picture.{row.id}", clear_on_submit=True):  # next time: the stored picture
+        if row.pictogram:
+            pictures.show(row.pictogram, t("pictogram.current", picture=plain(pictures.words(row.pictogram))))
+        st.caption(t("pictogram.hint"))
+        # An emoji typed in earlier is listed too, so leaving the picker as it is keeps it.
+        choices = list(dict.fromkeys([None, *pictograms.names(), row.pictogram]))
+        # Keyed by what is stored, so after a save the picker starts from the new picture.
+        stored = hashlib.sha1((row.pictogram or "").encode()).hexdigest()[:8]
+        chosen = st.selectbox(t("pictogram.pick"), choices, format_func=pictures.picker_label,
+                              index=choices.index(row.pictogram), key=f"themes.picture_pick.{row.id}.{stored}",
+                              placeholder=t("pictogram.pick"))
+        typed = st.text_input(t("pictogram.or_emoji"), max_chars=pictograms.MAX_LENGTH,
+                              help=t("pictogram.or_emoji_help"), key=f"themes.picture_emoji.{row.id}")
+        if st.form_submit_button(t("pictogram.save"), icon=":material/image:"):
+            st.session_state[PICTURE_OPEN] = row.id  # its label changes or a refusal shows in it: keep it open
+            with shows_errors():
+                stored = plans.set_pictogram(engine(), actor=actor, theme_id=row.id, pictogram=typed.strip() or chosen)
+                state.flash(t("pictogram.saved" if stored else "pictogram.removed", name=plain(row.name)))
+                st.rerun()
+
+
 for row in theme_rows:
-    with st.expander(t("themes.theme_heading", name=plain(row.name), count=row.plan_count), icon=":material/category:"):
+    heading = pictures.beside(row.pictogram, t("themes.theme_heading", name=plain(row.name), count=row.plan_count),
+                              size=pictures.STAFF_SIZE)
+    with st.expander(heading, icon=":material/category:", expanded=st.session_state.get(PICTURE_OPEN) == row.id):
         for plan in all_plans:
             if plan.theme_id == row.id:
                 st.text(f"• {plan.title or t('plan.untitled')} ({plan.school_name}, {plan.class_name})")
@@ -198,6 +226,7 @@ for row in theme_rows:
                 with shows_errors():
                     plans.rename_theme(engine(), actor=actor, theme_id=row.id, name=new_name)
                     st.rerun()
+        _picture_form(row)
         others = [other for other in theme_names if other != row.id]
         if others:
             with st.form(f"themes.merge.{row.id}"):

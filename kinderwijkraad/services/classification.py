@@ -47,6 +47,12 @@ CHILD_DATA: dict[str, Handling] = {
     "device.run_id": Handling.REMOVED,
     "device.team_id": Handling.REMOVED,
     "device.joined_at": Handling.REMOVED,
+    # a tablet's display mode (bigger text, high contrast), keyed by its token: it may hint at a
+    # child's need, so it goes with the token (services/display.py)
+    "displaypreference.token_hash": Handling.REMOVED,
+    "displaypreference.large_text": Handling.REMOVED,
+    "displaypreference.high_contrast": Handling.REMOVED,
+    "displaypreference.updated_at": Handling.REMOVED,
     "votingcard.code_hash": Handling.REMOVED,
     "votingcard.poll_id": Handling.REMOVED,
     "votingcard.classroom_id": Handling.REMOVED,

@@ -162,6 +162,9 @@ DEMO_THEMES = {
     "Hondenpoep": (),
     "Sporten en spelen": (),
 }
+# Their pictures beside the name (services/pictograms.py): names of the set, and one emoji the set has.
+DEMO_THEME_PICTURES = {"Speeltuinen": "playground", "Veilig oversteken": "crossing", "Afval en zwerfvuil": "litter",
+                       "Hondenpoep": "dog_poo", "Sporten en spelen": "⚽"}
 # (times, choices by theme) — a wijk where the playground is first and the rest is close.
 DEMO_CARD_BALLOTS = (
     (6, ("Speeltuinen", "Veilig oversteken", "Afval en zwerfvuil")),
@@ -185,6 +188,7 @@ def _seed_votes(engine: Engine, admin: Actor, cycle_id: int, classrooms: list) -
     plan_ids = {plan.title: plan.id for plan in plans.cycle_plans(engine, actor=admin, cycle_id=cycle_id)}
     for name, titles in DEMO_THEMES.items():
         theme_id = plans.create_theme(engine, actor=admin, cycle_id=cycle_id, name=name)
+        plans.set_pictogram(engine, actor=admin, theme_id=theme_id, pictogram=DEMO_THEME_PICTURES.get(name))
         plans.move_plans(engine, actor=admin, cycle_id=cycle_id, plan_ids=[plan_ids[t] for t in titles],
                          theme_id=theme_id)
     wijk_poll = polls.create_poll(engine, actor=admin, cycle_id=cycle_id, title="Wijkstemming Vogelbuurt",

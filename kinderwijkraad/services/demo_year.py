@@ -105,6 +105,9 @@ THEMES = {
     "Een schoon portiek": ("Een schoon portiek",),
     "Een hangplek voor de jeugd": ("Een plek voor ons", "Hangplek voor de jeugd"),
 }
+# Pictures beside the theme names; the hangplek has none (the words alone are fine too).
+THEME_PICTURES = {"Een veilige schoolroute": "crossing", "Groen en spelen in de Merelhof": "tree",
+                  "Een schoon portiek": "flats"}
 # (times, themes ticked) per class: approval vote, at most three themes each.
 BALLOTS = {
     0: ((9, ("Een veilige schoolroute", "Een hangplek voor de jeugd")),
@@ -309,6 +312,7 @@ def seed_previous_year(engine: Engine, *, admin: Actor, facilitator: Actor, offi
     plan_ids = {plan.title: plan.id for plan in plans.cycle_plans(engine, actor=admin, cycle_id=cycle.id)}
     for name, titles in THEMES.items():
         theme_id = plans.create_theme(engine, actor=admin, cycle_id=cycle.id, name=name)
+        plans.set_pictogram(engine, actor=admin, theme_id=theme_id, pictogram=THEME_PICTURES.get(name))
         plans.move_plans(engine, actor=admin, cycle_id=cycle.id, plan_ids=[plan_ids[t] for t in titles],
                          theme_id=theme_id)
     poll_id = _vote(engine, admin, cycle.id, classrooms)

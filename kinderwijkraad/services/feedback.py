@@ -35,7 +35,7 @@ from kinderwijkraad.models import (
     Theme,
 )
 from kinderwijkraad.models.common import as_utc
-from kinderwijkraad.services import audit
+from kinderwijkraad.services import audit, pictograms
 from kinderwijkraad.services.common import Actor, managed_cycle
 from kinderwijkraad.services.proposals import child_words_needed, today
 from kinderwijkraad.services.support import CycleSupport, cycle_support
@@ -141,7 +141,9 @@ def _sheet(session: Session, actor: Actor, classroom_id: int) -> FeedbackSheet:
     support = cycle_support(session, cycle.id)
     carried = _proposals_by_plan(session, plans)
     recipients = _recipients(session, {p.id for found in carried.values() for p in found})
-    themes = {th.id: th.name for th in session.exec(select(Theme).where(Theme.cycle_id == cycle.id)).all()}
+    theme_rows = session.exec(select(Theme).where(Theme.cycle_id == cycle.id)).all()
+    themes = {th.id: th.name for th in theme_rows}
+    theme_pictures = {th.id: pictograms.svg_bytes(th.pictogram) for th in theme_rows}
     items = []
     waiting = []
     for plan in plans:
@@ -151,6 +153,7 @@ def _sheet(session: Session, actor: Actor, classroom_id: int) -> FeedbackSheet:
         items.append(FeedbackPlan(
             title=title,
             theme=themes.get(plan.theme_id, ""),
+            theme_picture=theme_pictures.get(plan.theme_id),
             outcome=_outcome(support, plan.theme_id),
             asked=" ".join(p.ask or p.title for p in proposals),
             answers=[_answer(r, name) for p in proposals for r, name in recipients[p.id]],

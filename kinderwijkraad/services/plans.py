@@ -35,7 +35,7 @@ from kinderwijkraad.models import (
     Theme,
 )
 from kinderwijkraad.models.common import utcnow
-from kinderwijkraad.services import images, similarity
+from kinderwijkraad.services import images, pictograms, similarity
 from kinderwijkraad.services.common import Actor, clean_text, managed_cycle, refused_as
 from kinderwijkraad.services.lessons import joined_device, run_in_scope
 
@@ -334,6 +334,7 @@ class ThemeRow:
     id: int
     name: str
     plan_count: int
+    pictogram: str | None = None  # a name of the pictogram set or one emoji (services.pictograms)
 
 
 @dataclass(frozen=True)
@@ -396,7 +397,7 @@ def themes(engine: Engine, *, actor: Actor, cycle_id: int) -> list[ThemeRow]:
         counts: dict[int, int] = {}
         for theme_id in session.exec(select(Plan.theme_id).where(col(Plan.theme_id).in_([r.id for r in rows]))):
             counts[theme_id] = counts.get(theme_id, 0) + 1
-        return [ThemeRow(row.id, row.name, counts.get(row.id, 0)) for row in rows]
+        return [ThemeRow(row.id, row.name, counts.get(row.id, 0), row.pictogram) for row in rows]
 
 
 def _theme_for(session: Session, actor: Actor, theme_id: int) -> Theme:
@@ -433,6 +434,16 @@ def rename_theme(engine: Engine, *, actor: Actor, theme_id: int, name: str) -> N
     name = _theme_name(name)
     with refused_as("theme.name_taken", name=name), write_session(engine) as session:
         _theme_for(session, actor, theme_id).name = name
+
+
+def set_pictogram(engine: Engine, *, actor: Actor, theme_id: int, pictogram: str | None) -> str | None:
+    """Give a theme a picture beside its name: a pictogram of the set or one emoji, or None for
+    none. Anything else is refused (InvalidInput "pictogram.unknown") and nothing is stored.
+    Returns what was stored."""
+    pictogram = pictograms.clean_pictogram(pictogram)
+    with refused_as("theme.changed_meanwhile"), write_session(engine) as session:
+        _theme_for(session, actor, theme_id).pictogram = pictogram
+    return pictogram
 
 
 def move_plans(engine: Engine, *, actor: Actor, cycle_id: int, plan_ids: Iterable[int], theme_id: int | None) -> int:

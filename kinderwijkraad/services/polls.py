@@ -41,7 +41,7 @@ from kinderwijkraad.models import (
 )
 from kinderwijkraad.models.common import as_utc, utcnow
 from kinderwijkraad.models.voting import METHODS_FOR_KIND, PollSettings
-from kinderwijkraad.services import audit
+from kinderwijkraad.services import audit, pictograms
 from kinderwijkraad.services.common import Actor, require_role, validated
 from kinderwijkraad.services.lessons import JOIN_ALPHABET, normalise_code
 
@@ -129,6 +129,7 @@ class OptionView:
     label: str
     plan_team_id: int | None = None  # set when the option is a plan: that team may be barred from it
     key: str = ""  # the candidate it was made from ("theme:3", "plan:8"): what set_options takes
+    pictogram: str | None = None  # its theme's picture (a plan: its theme's), shown beside the label
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,7 @@ def view_of(session: Session, poll: Poll, now: datetime | None = None) -> PollVi
                            .order_by(PollOption.position)).all()
     plan_teams = dict(session.exec(select(Plan.id, Plan.team_id).where(
         col(Plan.id).in_({o.plan_id for o in options if o.plan_id} or {-1}))).all())
+    pictures = pictograms.of_options(session, options)
     if poll.cycle_id is not None:
         cycle = session.get(Cycle, poll.cycle_id)
         scope = f"{session.get(Neighbourhood, cycle.neighbourhood_id).name} {cycle.school_year}"
@@ -179,7 +181,8 @@ def view_of(session: Session, poll: Poll, now: datetime | None = None) -> PollVi
         dots_total=poll.dots_total, dots_per_option=poll.dots_per_option, allow_blank=poll.allow_blank,
         block_own_plan=poll.block_own_plan, status=poll_status(poll, now), opened_at=as_utc(poll.opened_at),
         closed_at=as_utc(poll.closed_at), runoff_of=poll.runoff_of,
-        options=tuple(OptionView(o.id, o.label, plan_teams.get(o.plan_id), _option_key(o)) for o in options),
+        options=tuple(OptionView(o.id, o.label, plan_teams.get(o.plan_id), _option_key(o), pictures.get(o.id))
+                      for o in options),
     )
 
 

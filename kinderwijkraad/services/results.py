@@ -30,6 +30,7 @@ from kinderwijkraad.models import (
     Receipt,
     School,
 )
+from kinderwijkraad.services import pictograms
 from kinderwijkraad.services.common import Actor
 from kinderwijkraad.services.polls import (
     PollView,
@@ -285,10 +286,12 @@ def results_report(outcome: PollResults, scope: ScopeResult, *, closed_at_text: 
     poll = outcome.poll
     method = t(f"method.{poll.method.value}", k=poll.max_choices)
     tied = outcome.tied_for_top if scope is outcome.total else ()
+    pictures = {o.id: pictograms.svg_bytes(o.pictogram) for o in poll.options}
     return ResultsReport(
         title=poll.title, scope_label=scope.label, method_label=method, closed_at=closed_at_text,
         ballots=scope.ballots,
-        rows=[ResultRow(r.label, r.electronic, r.paper, r.total, r.place, r.top) for r in scope.rows],
+        rows=[ResultRow(r.label, r.electronic, r.paper, r.total, r.place, r.top, pictures.get(r.option_id))
+              for r in scope.rows],
         turnout=[TurnoutRow(row.label, row.ballots, row.pupils, row.classroom_id in outcome.shown_classes)
                  for row in outcome.turnout],
         winners_note=t("results.tie_note", options=", ".join(tied)) if tied else "",

@@ -6,6 +6,8 @@ A cycle that has been closed for `retention_days` (admin setting, default
 
 - removed: the sign-ups (first names, consent status) and with them the council members and their
   attendance; the tablets' tokens (`Device`); the brainstorm notes; the voting cards; the receipts;
+  the display mode (`DisplayPreference`) of every tablet whose token is gone — in a run with no
+  cycle due too (a booth paired anew leaves its old one behind);
 - neutralised: the booths' tablet tokens are cleared; teams are renamed "Groepje 1", "Groepje 2"…
   (a plan belongs to a team by a unique key, so the team row stays and the plan stays readable);
   the first names of the cycle's signed-up children are replaced by "[naam]" in the free texts of
@@ -68,7 +70,7 @@ from kinderwijkraad.models import (
     WorkItem,
 )
 from kinderwijkraad.models.common import as_utc, utcnow
-from kinderwijkraad.services import audit
+from kinderwijkraad.services import audit, display
 from kinderwijkraad.services.common import Actor, refused_as, require_role, validated
 
 MAX_RETENTION_DAYS = 3650  # the PrivacySettings check constraint
@@ -405,6 +407,7 @@ def _remove(session: Session, cycle_id: int, scope: CycleScope) -> dict[str, int
     session.exec(delete(Receipt).where(col(Receipt.poll_id).in_(scope.polls)))
     session.exec(update(Booth).where(col(Booth.poll_id).in_(scope.polls), col(Booth.token_hash).is_not(None))
                  .values(token_hash=None, unlocked=False))
+    display.remove_orphaned_preferences(session)  # the tablets' display modes go with their tokens
     _rename_teams(session, scope)
     session.exec(update(MailMessage).where(col(MailMessage.cycle_id) == cycle_id).values(to_address="", to_name=""))
     return counts
@@ -483,6 +486,7 @@ def apply_retention(engine: Engine, *, actor: Actor | None = None, by_label: str
     if run_id is None:  # nothing was due: the run is still written down
         with write_session(engine) as session:
             run = _run_row(session, None, by)
+            display.remove_orphaned_preferences(session)  # modes of booths paired anew meanwhile
             session.flush()
             run_id = run.id
             audit.record(session, actor=actor, actor_label=by, action="retention_applied", subject="retention_run",

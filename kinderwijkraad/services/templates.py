@@ -25,6 +25,7 @@ from kinderwijkraad.config import ASSETS_DIR
 from kinderwijkraad.db import read_session, write_session
 from kinderwijkraad.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from kinderwijkraad.models import LessonSeries, LessonTemplate, Role
+from kinderwijkraad.services import pictograms
 from kinderwijkraad.services.common import Actor, clean_text, require_role
 
 TEMPLATES_DIR = ASSETS_DIR / "templates"
@@ -68,9 +69,30 @@ def check_template(data: Any, *, source: str) -> LessonSeries:
     if not isinstance(data, dict):
         raise TemplateError("template.not_a_mapping", file=source)
     try:
-        return LessonSeries.model_validate(data)
+        series = LessonSeries.model_validate(data)
     except ValidationError as exc:
         raise _template_error(exc.errors()[0], data, source) from None
+    return _with_checked_pictograms(series, source)
+
+
+def _with_checked_pictograms(series: LessonSeries, source: str) -> LessonSeries:
+    """Each step's and plan question's picture is a pictogram of the set or one emoji; the first
+    that is not is refused with its place, like any other mistake in the template."""
+    problem = {"file": source, "problem_key": "template.problem.pictogram", "path": "pictogram"}
+    for lesson_number, lesson in enumerate(series.lessons, start=1):
+        for step_number, step in enumerate(lesson.steps, start=1):
+            try:
+                step.pictogram = pictograms.clean_pictogram(step.pictogram)
+            except InvalidInput:
+                raise TemplateError("template.invalid_step", lesson=lesson_number, step=step_number,
+                                    title=step.title.nl, **problem) from None
+    for number, plan_field in enumerate(series.plan_form.fields, start=1):
+        try:
+            plan_field.pictogram = pictograms.clean_pictogram(plan_field.pictogram)
+        except InvalidInput:
+            raise TemplateError("template.invalid_plan_field", number=number, name=plan_field.name,
+                                **problem) from None
+    return series
 
 
 def _template_error(error: dict, data: dict, source: str) -> TemplateError:
@@ -160,19 +182,29 @@ def _latest(session: Session, slug: str) -> LessonTemplate | None:
 
 
 def store_shipped_templates(engine: Engine, directory: Path = TEMPLATES_DIR) -> None:
-    """Store each shipped template as version 1 of its slug unless that slug exists. Two app
-    processes doing this at once are fine: the unique (slug, version) lets one of them win."""
-    with read_session(engine) as session:
-        stored = set(session.exec(select(LessonTemplate.slug).distinct()))
+    """Store each shipped template as version 1 of its slug, and a shipped file that changed (an
+    update brought pictures or simpler texts) as its next version — unless a person saved the latest
+    version: their edit wins, and the shipped file stays readable in git. A lesson under way keeps
+    the version it started with. Two app processes doing this at once are fine: the unique
+    (slug, version) lets one of them win."""
     for slug in shipped_slugs(directory):
-        if slug in stored:
-            continue
-        series = load_template_file(directory / f"{slug}.yaml")
+        content = load_template_file(directory / f"{slug}.yaml").model_dump(mode="json")
+        with read_session(engine) as session:
+            latest = _latest(session, slug)
+            if latest is not None and (latest.created_by is not None or _same(latest.content, content)):
+                continue
+            version = 1 if latest is None else latest.version + 1
         try:
             with write_session(engine) as session:
-                session.add(LessonTemplate(slug=slug, version=1, content=series.model_dump(mode="json")))
+                session.add(LessonTemplate(slug=slug, version=version, content=content))
         except IntegrityError:
             pass  # another process stored it first
+
+
+def _same(stored: dict, content: dict) -> bool:
+    """Whether a stored version says what `content` says (read through today's schema: a field
+    added since, with its default, is no change)."""
+    return LessonSeries.model_validate(stored).model_dump(mode="json") == content
 
 
 def list_templates(engine: Engine) -> list[TemplateSummary]:
@@ -274,7 +306,8 @@ def step_rows(series: LessonSeries, lesson_index: int) -> list[dict[str, Any]]:
     texts stay with it when rows are added, removed or moved."""
     return [
         {"source": index, "kind": step.kind.value, "title": step.title.nl, "children_text": step.children_text.nl,
-         "teacher_text": step.teacher_text.nl, "minutes": step.minutes, "image": step.image or ""}
+         "teacher_text": step.teacher_text.nl, "minutes": step.minutes, "image": step.image or "",
+         "pictogram": step.pictogram or ""}
         for index, step in enumerate(series.lessons[lesson_index].steps)
     ]
 
@@ -283,7 +316,7 @@ def field_rows(series: LessonSeries) -> list[dict[str, Any]]:
     return [
         {"name": field.name, "label": field.label.nl, "type": field.type.value, "required": field.required,
          "max_length": field.max_length, "help": field.help.nl if field.help else "",
-         "options": " | ".join(option.nl for option in field.options)}
+         "options": " | ".join(option.nl for option in field.options), "pictogram": field.pictogram or ""}
         for field in series.plan_form.fields
     ]
 
@@ -309,6 +342,8 @@ def with_step_rows(series: LessonSeries, lesson_index: int, rows: list[dict[str,
         }
         if str(row.get("image") or "").strip():
             step["image"] = str(row["image"]).strip()
+        if str(row.get("pictogram") or "").strip():
+            step["pictogram"] = str(row["pictogram"]).strip()
         steps.append(step)
     data["lessons"][lesson_index]["steps"] = steps
     return data
@@ -332,6 +367,8 @@ def with_field_rows(series: LessonSeries, rows: list[dict[str, Any]]) -> dict[st
         }
         if str(row.get("help") or "").strip():
             field["help"] = _text(row.get("help"), old.get("help"))
+        if str(row.get("pictogram") or "").strip():
+            field["pictogram"] = str(row["pictogram"]).strip()
         fields.append(field)
     data["plan_form"]["fields"] = fields
     return data

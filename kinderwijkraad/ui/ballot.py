@@ -16,7 +16,7 @@ from kinderwijkraad.i18n import t
 from kinderwijkraad.models import BallotKind
 from kinderwijkraad.models.voting import marks_per_ballot
 from kinderwijkraad.services.polls import PollView
-from kinderwijkraad.ui import state
+from kinderwijkraad.ui import pictures, speech, state
 from kinderwijkraad.ui.errors import guarded
 from kinderwijkraad.ui.format import plain
 
@@ -82,21 +82,25 @@ def instruction(poll: PollView) -> str:
 def ballot(poll: PollView, *, on_vote: Callable[[list[int]], None], blocked: frozenset[int] = frozenset()) -> None:
     """Draw the ballot; `on_vote(choices)` runs as the "Stem!" button's callback."""
     on_vote = guarded(on_vote)
-    st.markdown(f"## {plain(poll.question or poll.title)}")
-    st.info(instruction(poll), icon=":material/how_to_vote:")
+    question = poll.question or poll.title
+    speech.said(f"## {plain(question)}", question)
+    speech.message("info", instruction(poll), icon=":material/how_to_vote:")
     notice = st.session_state.pop(state.BALLOT_NOTICE, None)
     if notice:
-        st.warning(notice)
+        speech.message("warning", notice)
     chosen = choices(poll.id)
     dots = Counter(chosen)
     with st.container(key="ballot_options"):  # two per row, read row by row (ui/style.py)
         for option in poll.options:
             own = option.id in blocked
-            label = plain(option.label) + (f" — {t('ballot.own_plan')}" if own else "")
+            # What the speaker reads: the option as its button shows it, never whether it is chosen.
+            spoken = option.label + (f" — {t('ballot.own_plan')}" if own else "")
+            label = pictures.beside(option.pictogram,
+                                    plain(option.label) + (f" — {t('ballot.own_plan')}" if own else ""))
             if poll.ballot_kind == BallotKind.DOTS:
                 with st.container(border=True):
                     spread = "●" * dots[option.id] + "○" * (poll.dots_per_option - dots[option.id])
-                    st.markdown(f"**{label}**  \n{spread}")
+                    speech.said(f"**{label}**  \n{spread}", spoken)
                     minus, plus = st.columns(2)
                     minus.button("−", key=f"ballot.minus.{option.id}", on_click=_dot, args=(poll, option.id, -1),
                                  disabled=own or not dots[option.id], width="stretch",
@@ -109,8 +113,11 @@ def ballot(poll: PollView, *, on_vote: Callable[[list[int]], None], blocked: fro
                 label = f"{chosen.index(option.id) + 1}. {label}"
             elif selected:
                 label = f"✓ {label}"
-            st.button(label, key=f"ballot.option.{option.id}", on_click=_tap, args=(poll, option.id),
-                      type="primary" if selected else "secondary", disabled=own, width="stretch")
+            with st.container(horizontal=True, vertical_alignment="center", gap="small",
+                              key=f"ballot_row_{option.id}"):
+                st.button(label, key=f"ballot.option.{option.id}", on_click=_tap, args=(poll, option.id),
+                          type="primary" if selected else "secondary", disabled=own, width="stretch")
+                speech.speaker(spoken)
     with st.container(key="ballot_submit"):  # "Opnieuw" and "Stem!" side by side (ui/style.py)
         st.button(t("ballot.start_over"), key="ballot.clear", on_click=forget, args=(poll.id,),
                   disabled=not chosen, width="stretch")
@@ -123,7 +130,9 @@ def ballot(poll: PollView, *, on_vote: Callable[[list[int]], None], blocked: fro
 def receipt_panel(code: str) -> None:
     """After the vote: thanks, and the receipt code to write down (the same in card mode and booth)."""
     st.title(t("vote.thanks"))
-    st.success(t("vote.counted"), icon=":material/check_circle:")
-    st.markdown(t("vote.your_receipt"))
+    speech.message("success", t("vote.counted"), spoken=f"{t('vote.thanks')} {t('vote.counted')}",
+                   icon=":material/check_circle:")
+    # The code itself is not read aloud: in the booth someone else might hear it.
+    speech.said(t("vote.your_receipt"), t("vote.your_receipt"))
     st.markdown(f"# `{code}`")
-    st.caption(t("vote.receipt_hint"))
+    speech.said(t("vote.receipt_hint"), t("vote.receipt_hint"))

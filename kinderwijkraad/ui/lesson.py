@@ -18,6 +18,7 @@ from kinderwijkraad.i18n import current_language, t
 from kinderwijkraad.models import FieldType, PlanForm, StepKind
 from kinderwijkraad.services import lessons, plans
 from kinderwijkraad.services.images import photo_path
+from kinderwijkraad.ui import pictures
 from kinderwijkraad.ui.database import engine
 from kinderwijkraad.ui.format import plain
 from kinderwijkraad.ui.links import public_url
@@ -113,7 +114,7 @@ def plan_card(plan: plans.PlanView, form: PlanForm, *, big: bool = False) -> Non
             continue
         value = plan.answers.get(field.name)
         if value:
-            st.markdown(f"**{plain(text_of(field.label))}**")
+            pictures.show(field.pictogram, f"**{plain(text_of(field.label))}**", size=pictures.STAFF_SIZE)
             st.text(value)
 
 
@@ -128,7 +129,7 @@ def photo(name: str, *, width: int) -> None:
 def board(state: lessons.RunState) -> None:
     """The smartboard: the children's text big, and what the step needs on the board."""
     step_heading(state)
-    st.markdown(f"### {plain(text_of(state.step.children_text))}")
+    pictures.show(state.step.pictogram, plain(text_of(state.step.children_text)), prefix="### ")
     step_image(state)
     kind = state.step.kind
     if kind == StepKind.BRAINSTORM:

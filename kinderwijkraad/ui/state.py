@@ -39,6 +39,7 @@ VOTE_POLL = "stemmen.poll"  # that card's PollView
 VOTE_RECEIPT = "stemmen.receipt"  # the receipt code to show after the vote
 VOTE_ERROR = "stemmen.error"  # a refused card or ballot, shown once
 BOOTH_RECEIPT = "stemhokje.receipt"  # (receipt code, shown since) on the booth tablet
+DISPLAY_MODE = "display.mode"  # services.display.Display chosen in this session (kept when no tablet token stores it)
 TEMPLATES_SHOW_NEXT = "templates.show_next"  # a template copy to open on the next run
 THEMES_SELECTED = "themes.selected_ids"  # plan ids selected in the themes table
 COUNCIL_PDFS = "raad.pdfs"  # {(kind, cycle id): bytes}: certificates / programme made on click, to download

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from kinderwijkraad.i18n import LANGUAGES, current_language, t
+from kinderwijkraad.ui import speech
 
 # Streamlit draws captions (and image captions, placeholders) in the text colour at 60% opacity:
 # 4.4:1 on white, under WCAG AA's 4.5:1. This grey is 5.9:1 on white and 5.4:1 on the theme's
@@ -239,6 +240,17 @@ BALLOT_RULES = """
 .st-key-ballot_options { display: grid; grid-template-columns: 1fr 1fr; }
 .st-key-ballot_options button { min-height: 76px; font-size: 1.35rem; width: 100%; }
 .st-key-ballot_options button p { font-size: 1.35rem; }
+/* A whole theme name on two lines rather than "Afval en zwerf…": the speaker beside it takes room. */
+.st-key-ballot_options button .stMarkdownEllipsis, .st-key-ballot_options button .stMarkdownEllipsis p {
+    white-space: normal; overflow: visible; text-overflow: clip; }
+/* A picture beside an option or a plan question (ui/pictures.py): Streamlit keeps an image in a
+   label to the text's height; a child's picture is 48 px. */
+.st-key-ballot_options button img, [data-testid="stWidgetLabel"] img {
+    max-height: 48px !important; margin-right: 0.4rem; }
+/* An option's words are never cut off with "…": a long name wraps beside its picture. */
+.st-key-ballot_options button [data-testid="stMarkdownContainer"] { white-space: normal; overflow: visible; }
+.st-key-ballot_options button p { display: flex; align-items: center; gap: 0.4rem; text-align: left;
+    white-space: normal; line-height: 1.25; }
 .st-key-ballot_submit { display: grid; grid-template-columns: 1fr 2fr; }
 .st-key-ballot_submit button { min-height: 64px; font-size: 1.4rem; }
 """
@@ -248,9 +260,87 @@ BALLOT_RULES = """
 TABLET_CSS = f"<style>{NO_MENU_CSS}{BALLOT_RULES}</style>"
 
 
+# The display mode a children's tablet chose (ui/display.py): the switch's own layout, bigger text
+# and high contrast. Our constants; the booleans only pick which.
+DISPLAY_SWITCH_KEY = "display_switch"
+DISPLAY_SWITCH_RULES = f"""
+.st-key-{DISPLAY_SWITCH_KEY} {{ display: flex; flex-flow: row wrap; gap: 0 2rem; }}
+.st-key-{DISPLAY_SWITCH_KEY} > div {{ width: auto; flex: 0 0 auto; }}
+.st-key-{DISPLAY_SWITCH_KEY} > div:has(style) {{ display: none; }}  /* this style's own box takes no room */
+.st-key-{DISPLAY_SWITCH_KEY} [data-testid="stCheckbox"] label {{ min-height: 48px; min-width: 48px; }}
+.st-key-{DISPLAY_SWITCH_KEY} [data-testid="stWidgetLabel"] p {{ font-size: 1rem; font-weight: 600; }}
+/* Streamlit's off track is a pale grey a child can miss: a dark frame shows there is a switch. */
+.st-key-{DISPLAY_SWITCH_KEY} [data-testid="stCheckbox"] label > span + div {{ box-shadow: 0 0 0 2px #17202a; }}
+"""
+# In either mode a button's label wraps instead of ending in "…" (Streamlit cuts it to one line).
+WRAPPED_LABELS = """
+.stApp button .stMarkdownEllipsis, .stApp button .stMarkdownEllipsis p {
+    white-space: normal; overflow: visible; text-overflow: clip; }
+"""
+# Bigger text: Streamlit sizes text, fields and buttons in rem, so a bigger root scales them all.
+# The page's side padding does not grow with it: at 768 px wide the text keeps its room.
+LARGE_TEXT_RULES = """
+html { font-size: 24.3px; }  /* the theme's 18 px x 1.35 */
+.stApp { --kwr-large-text: 1; }  /* the mode, for a script (tests) to read */
+[data-testid="stMainBlockContainer"] { padding-left: 1rem; padding-right: 1rem; }
+[data-testid="stWidgetLabel"] p, [data-testid="stCaptionContainer"] { font-size: 1rem; }
+[data-testid="stMain"] h1 { font-size: 2.2rem; }
+.st-key-ballot_options { grid-template-columns: 1fr; }  /* one option a row: whole theme names */
+[data-testid="stMain"] :is(p, li, label, button, input, textarea) { overflow-wrap: anywhere; }
+"""
+# High contrast: black on white, white on black for the main buttons, thick borders on every
+# control, a thick focus ring, underlined links; no grey text and no coloured tints.
+HIGH_CONTRAST_RULES = """
+.stApp { --kwr-high-contrast: 1; }  /* the mode, for a script (tests) to read */
+.stApp, .stApp [data-testid="stHeader"], .stApp [data-testid="stSidebar"] { background-color: #fff; }
+.stApp [data-testid="stMain"], .stApp [data-testid="stSidebar"] { color: #000; }
+.stApp :is([data-testid="stMain"], [data-testid="stSidebar"]) :is(p, li, h1, h2, h3, h4, h5, h6, label, span,
+    summary, small, code, input, textarea, [data-testid="stCaptionContainer"], [data-testid="stMarkdownContainer"]) {
+    color: #000; opacity: 1; }
+.stApp code { background-color: #fff; border: 2px solid #000; }
+.stApp input::placeholder, .stApp textarea::placeholder { color: #333; opacity: 1; }
+.stApp :is([data-testid="stTextInputRootElement"], [data-testid="stTextAreaRootElement"], [data-baseweb="input"],
+    [data-testid="stNumberInputContainer"], [data-baseweb="select"] > div) {
+    background-color: #fff; border: 3px solid #000; }
+.stApp :is(input, textarea) { background-color: #fff; }
+.stApp button { background-color: #fff; color: #000; border: 3px solid #000; opacity: 1; }
+.stApp button:is([kind="primary"], [kind="primaryFormSubmit"], [data-testid="stBaseButton-primary"],
+    [data-testid="stBaseButton-primaryFormSubmit"]) { background-color: #000; color: #fff; }
+.stApp button:not(:disabled) :is(p, span, div, [data-testid="stMarkdownContainer"]) { color: inherit !important; }
+.stApp button.kwr-speak, .stApp .st-key-ballot_options button.kwr-speak {  /* ui/speech.py: keep its icon */
+    border: 3px solid #000; background-color: #fff; }
+.stApp button:hover:not(:disabled) { text-decoration: underline; }
+.stApp button:disabled { background-color: #fff; color: #3d3d3d; border: 3px dashed #3d3d3d; }
+.stApp :is(a, a *, [data-testid="stPageLink-NavLink"] *) { color: #000; text-decoration: underline; }
+.stApp [data-testid="stPageLink-NavLink"] { border: 3px solid #000; }
+.stApp :is([data-testid="stAlertContainer"], [data-testid="stForm"], [data-testid="stExpander"] details,
+    [data-testid="stVerticalBlockBorderWrapper"]) { background-color: #fff; border: 3px solid #000; color: #000; }
+.stApp [data-testid="stAlertContainer"] * { color: #000; }
+.stApp *:focus-visible, .stApp [data-testid="stTextInputRootElement"]:focus-within,
+.stApp [data-testid="stTextAreaRootElement"]:focus-within {
+    outline: 4px solid #000 !important; outline-offset: 3px; box-shadow: 0 0 0 7px #fff; }
+/* The switches themselves and radio circles: a black frame, filled black when on. */
+.stApp [data-testid="stCheckbox"] label > span + div { background-color: #fff; border: 2px solid #000; }
+.stApp [data-testid="stCheckbox"] label > span + div > div { background-color: #000; }
+.stApp [data-testid="stCheckbox"] label:has(input:checked) > span + div { background-color: #000; }
+.stApp [data-testid="stCheckbox"] label:has(input:checked) > span + div > div { background-color: #fff; }
+.stApp [data-testid="stCheckbox"] label:has(input:focus-visible) { outline: 4px solid #000; outline-offset: 3px; }
+.stApp [data-testid="stRadio"] label > div:first-of-type { border: 2px solid #000; }
+.stApp [data-testid="stRadio"] label:has(input:checked) > div:first-of-type { background-color: #000; }
+"""
+
+
+def apply_display_mode(*, large_text: bool, high_contrast: bool) -> None:
+    """The display switch's layout and the tablet's mode (ui/display.py)."""
+    rules = DISPLAY_SWITCH_RULES + (LARGE_TEXT_RULES if large_text else "")
+    rules += (HIGH_CONTRAST_RULES if high_contrast else "") + (WRAPPED_LABELS if large_text or high_contrast else "")
+    st.markdown(f"<style>{rules}</style>", unsafe_allow_html=True)
+
+
 def apply_board_style() -> None:
     st.markdown(BOARD_CSS, unsafe_allow_html=True)
 
 
 def apply_tablet_style() -> None:
     st.markdown(TABLET_CSS, unsafe_allow_html=True)
+    speech.install()  # every children's page has speakers
