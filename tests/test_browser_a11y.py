@@ -180,7 +180,7 @@ def test_the_voting_screens_pass_axe_and_give_children_48px_targets(
     failures: list[str] = []
     voter = new_context(viewport).new_page()
     voter.goto(f"{app_url}/stemmen")
-    voter.get_by_label(nl("vote.card_code")).fill(card)
+    voter.get_by_label(nl("vote.card_code"), exact=True).fill(card)
     failures += check(voter, "stemmen-card", child=True)
     voter.get_by_role("button", name=nl("vote.next")).click()
     voter.get_by_role("button", name=poll.options[0].label, exact=True).click()

@@ -165,9 +165,9 @@ def test_results_fit_a_staff_screen_and_the_longest_bar_keeps_its_number(page: P
 def test_a_receipt_check_after_a_wrong_card_shows_its_answer(new_context, app_url: str, app_engine):
     tablet = new_context(PORTRAIT).new_page()
     tablet.goto(f"{app_url}/stemmen")
-    expect(tablet.get_by_label(nl("vote.card_code"))).to_be_visible(timeout=WAIT_MS)
+    expect(tablet.get_by_label(nl("vote.card_code"), exact=True)).to_be_visible(timeout=WAIT_MS)
     settle(tablet)
-    tablet.get_by_label(nl("vote.card_code")).fill("ZZZZ-ZZZZ")
+    tablet.get_by_label(nl("vote.card_code"), exact=True).fill("ZZZZ-ZZZZ")
     tablet.get_by_role("button", name=nl("vote.next")).click()
     expect(tablet.get_by_text(nl("vote.unknown_card"))).to_be_visible(timeout=WAIT_MS)
     settle(tablet)

@@ -150,7 +150,7 @@ def test_the_childrens_screens_open_cleanly(browser: Browser, app_url: str, chil
         page = _public_page(context, app_url, language)
         _open_menu_item(page, navigation.VOTE, language)
         problems += _looked_at(page, f"tour-child-{language}-vote-card", language)
-        page.get_by_label(t("vote.card_code", language=language)).fill(card)
+        page.get_by_label(t("vote.card_code", language=language), exact=True).fill(card)
         page.get_by_role("button", name=t("vote.next", language=language)).click()
         expect(page.get_by_role("button", name=t("ballot.vote", language=language))).to_be_visible(timeout=WAIT_MS)
         settle(page)

@@ -55,7 +55,7 @@ def test_a_child_votes_with_a_card_once(browser, app_url, app_engine: Engine, op
     screenshot(page, "vote-receipt")
 
     page.get_by_role("button", name=t("vote.done")).click()
-    page.get_by_label(t("vote.card_code")).fill(code)
+    page.get_by_label(t("vote.card_code"), exact=True).fill(code)
     page.get_by_role("button", name=t("vote.next")).click()
     expect(page.get_by_text(t("vote.card_used"))).to_be_visible(timeout=WAIT_MS)
     page.context.close()

@@ -16,7 +16,7 @@ from kinderwijkraad.i18n import t
 from kinderwijkraad.models import BallotKind, OptionSubject, PollStatus, Role
 from kinderwijkraad.services import ballots, polls, results
 from kinderwijkraad.ui import audit as audit_ui
-from kinderwijkraad.ui import auth, errors, state
+from kinderwijkraad.ui import auth, errors, pictures, state
 from kinderwijkraad.ui.counting import method_comparison
 from kinderwijkraad.ui.database import engine
 from kinderwijkraad.ui.errors import shows_errors
@@ -286,10 +286,11 @@ def _results(poll: polls.PollView) -> None:
     total = outcome.total
     st.markdown(f"### {t('results.top3_heading')}")
     columns = st.columns(3)
+    pictogram = {option.id: option.pictogram for option in poll.options}
     for column, row in zip(columns, [r for r in total.rows if r.top][:3], strict=False):
         with column.container(border=True):
             st.caption(t("results.place_n", n=row.place))
-            st.markdown(f"#### {plain(row.label)}")
+            pictures.show(pictogram.get(row.option_id), plain(row.label), prefix="#### ")
             st.markdown(t("results.points", count=row.total))
     if outcome.tied_for_top:
         st.warning(t("results.tie_note", options=", ".join(plain(o) for o in outcome.tied_for_top)))
