@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import json
 import math
 import os
@@ -69,7 +70,7 @@ class World:
 def build_world(url: str, *, cards: int, teachers: int) -> World:
     """A wijk, its classes (one sheet of cards each), eight themes, and an open approval vote."""
     from kinderwijkraad import db
-    from kinderwijkraad.services import accounts, ballots, demo, neighbourhoods, plans, polls
+    from kinderwijkraad.services import accounts, ballots, demo, neighbourhoods, pictograms, plans, polls
 
     accounts.BCRYPT_ROUNDS = 4  # logins are not what this measures
     db.upgrade(url)
@@ -90,8 +91,10 @@ def build_world(url: str, *, cards: int, teachers: int) -> World:
                                                     name=f"Groep 8-{i + 1}", grade=8, pupil_count=CARDS_PER_CLASS,
                                                     teacher_ids=[teacher_ids[i % teachers]])
         classes.append(classroom)
-    for i in range(THEMES):
-        plans.create_theme(engine, actor=admin, cycle_id=cycle.id, name=f"Thema {i + 1}")
+    # Each theme with a picture, as a facilitator gives them: every ballot tap sends them along.
+    for i, picture in zip(range(THEMES), itertools.cycle(pictograms.names()), strict=False):
+        theme_id = plans.create_theme(engine, actor=admin, cycle_id=cycle.id, name=f"Thema {i + 1}")
+        plans.set_pictogram(engine, actor=admin, theme_id=theme_id, pictogram=picture)
     poll_id = polls.create_poll(engine, actor=admin, cycle_id=cycle.id, title="Wijkstemming")
     codes: list[str] = []
     for classroom in classes:

@@ -90,7 +90,9 @@ def ballot(poll: PollView, *, on_vote: Callable[[list[int]], None], blocked: fro
         speech.message("warning", notice)
     chosen = choices(poll.id)
     dots = Counter(chosen)
-    with st.container(key="ballot_options"):  # two per row, read row by row (ui/style.py)
+    # Two options per row, each with its speaker, read row by row: one CSS grid (ui/style.py) rather
+    # than a row container per option, which costs the server a block per option on every tap.
+    with st.container(key="ballot_dots" if poll.ballot_kind == BallotKind.DOTS else "ballot_options"):
         for option in poll.options:
             own = option.id in blocked
             # What the speaker reads: the option as its button shows it, never whether it is chosen.
@@ -113,11 +115,9 @@ def ballot(poll: PollView, *, on_vote: Callable[[list[int]], None], blocked: fro
                 label = f"{chosen.index(option.id) + 1}. {label}"
             elif selected:
                 label = f"✓ {label}"
-            with st.container(horizontal=True, vertical_alignment="center", gap="small",
-                              key=f"ballot_row_{option.id}"):
-                st.button(label, key=f"ballot.option.{option.id}", on_click=_tap, args=(poll, option.id),
-                          type="primary" if selected else "secondary", disabled=own, width="stretch")
-                speech.speaker(spoken)
+            st.button(label, key=f"ballot.option.{option.id}", on_click=_tap, args=(poll, option.id),
+                      type="primary" if selected else "secondary", disabled=own, width="stretch")
+            speech.speaker(spoken)
     with st.container(key="ballot_submit"):  # "Opnieuw" and "Stem!" side by side (ui/style.py)
         st.button(t("ballot.start_over"), key="ballot.clear", on_click=forget, args=(poll.id,),
                   disabled=not chosen, width="stretch")

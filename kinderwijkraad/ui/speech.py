@@ -28,7 +28,7 @@ LABEL_CHARS = 60  # of the text in the button's accessible name: enough to tell 
 ROW = ('[data-testid="stHorizontalBlock"]'
        ':has(> [data-testid="stElementContainer"] > [data-testid="stHtml"] > .kwr-speak)')
 SPEAKER_CSS = """
-button.kwr-speak, .st-key-ballot_options button.kwr-speak {
+button.kwr-speak, :is(.st-key-ballot_options, .st-key-ballot_dots) button.kwr-speak {
   width: 56px; min-width: 56px; height: 56px; min-height: 56px; padding: 0; flex: none;
   border-radius: 50%; border: 2px solid #0b6e4f; background: #eef6f2 var(--kwr-speaker) center / 32px no-repeat;
   cursor: pointer;

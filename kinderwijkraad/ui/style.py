@@ -234,26 +234,24 @@ BOARD_CSS = f"""
 [data-testid="stMain"] h3 {{ font-size: 2.6rem; line-height: 1.25; }}
 </style>
 """
-# The ballot: big option buttons a child of 8 cannot miss, two per row, and a big "Stem!". Rows
-# by CSS grid rather than st.columns: fewer blocks for the server to send on every tap.
+# The ballot: big option buttons a child of 8 cannot miss, two per row, each with its speaker
+# (ui/speech.py), and a big "Stem!". Rows by CSS grid rather than st.columns or a row container per
+# option: fewer blocks for the server to send on every tap. A dots ballot has its own box per option.
 BALLOT_RULES = """
-.st-key-ballot_options { display: grid; grid-template-columns: 1fr 1fr; }
-.st-key-ballot_options button { min-height: 76px; font-size: 1.35rem; width: 100%; }
-.st-key-ballot_options button p { font-size: 1.35rem; }
-/* A whole theme name on two lines rather than "Afval en zwerf…": the speaker beside it takes room. */
-.st-key-ballot_options button .stMarkdownEllipsis, .st-key-ballot_options button .stMarkdownEllipsis p {
-    white-space: normal; overflow: visible; text-overflow: clip; }
+.st-key-ballot_options { display: grid; grid-template-columns: 1fr auto 1fr auto; align-items: center; }
+.st-key-ballot_dots { display: grid; grid-template-columns: 1fr 1fr; }
+OPTIONS button { min-height: 76px; font-size: 1.35rem; width: 100%; }
 /* A picture beside an option or a plan question (ui/pictures.py): Streamlit keeps an image in a
    label to the text's height; a child's picture is 48 px. */
-.st-key-ballot_options button img, [data-testid="stWidgetLabel"] img {
-    max-height: 48px !important; margin-right: 0.4rem; }
+OPTIONS button img, [data-testid="stWidgetLabel"] img { max-height: 48px !important; margin-right: 0.4rem; }
 /* An option's words are never cut off with "…": a long name wraps beside its picture. */
-.st-key-ballot_options button [data-testid="stMarkdownContainer"] { white-space: normal; overflow: visible; }
-.st-key-ballot_options button p { display: flex; align-items: center; gap: 0.4rem; text-align: left;
-    white-space: normal; line-height: 1.25; }
+OPTIONS button :is([data-testid="stMarkdownContainer"], .stMarkdownEllipsis) {
+    white-space: normal; overflow: visible; text-overflow: clip; }
+OPTIONS button p { font-size: 1.35rem; display: flex; align-items: center; gap: 0.4rem; text-align: left;
+    white-space: normal; overflow: visible; text-overflow: clip; line-height: 1.25; }
 .st-key-ballot_submit { display: grid; grid-template-columns: 1fr 2fr; }
 .st-key-ballot_submit button { min-height: 64px; font-size: 1.4rem; }
-"""
+""".replace("OPTIONS", ":is(.st-key-ballot_options, .st-key-ballot_dots)")
 # A children's tablet (joined to a lesson, voting, the booth): no menu to wander off into (the
 # tablet's token is in its address), and the ballot's style, drawn once outside the ballot so a
 # tap that redraws only the ballot does not send it again.
@@ -285,7 +283,8 @@ html { font-size: 24.3px; }  /* the theme's 18 px x 1.35 */
 [data-testid="stMainBlockContainer"] { padding-left: 1rem; padding-right: 1rem; }
 [data-testid="stWidgetLabel"] p, [data-testid="stCaptionContainer"] { font-size: 1rem; }
 [data-testid="stMain"] h1 { font-size: 2.2rem; }
-.st-key-ballot_options { grid-template-columns: 1fr; }  /* one option a row: whole theme names */
+.st-key-ballot_options { grid-template-columns: 1fr auto; }  /* one option a row: whole theme names */
+.st-key-ballot_dots { grid-template-columns: 1fr; }
 [data-testid="stMain"] :is(p, li, label, button, input, textarea) { overflow-wrap: anywhere; }
 """
 # High contrast: black on white, white on black for the main buttons, thick borders on every
