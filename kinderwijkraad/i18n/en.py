@@ -345,7 +345,7 @@ MESSAGES: dict[str, str | dict[str, str]] = {
     "pictogram.save": "Save picture",
     "pictogram.saved": "Picture of ‘{name}’ saved.",
     "pictogram.removed": "‘{name}’ no longer has a picture.",
-    "pictogram.hint": "The picture stands beside the name on the ballot, the board, the receipt, the results and the feedback. It never replaces the name.",
+    "pictogram.hint": "The picture stands beside the name on the ballot, the results and the feedback. It never replaces the name.",
     "pictogram.current": "Now: {picture}",
     "pictogram.column_help": "A picture beside the question for the children (or empty).",
     "pictogram.credit": "Pictures: OpenMoji (openmoji.org), CC BY-SA 4.0",

@@ -356,7 +356,7 @@ MESSAGES: dict[str, str | dict[str, str]] = {
     "pictogram.save": "Plaatje opslaan",
     "pictogram.saved": "Plaatje van ‘{name}’ opgeslagen.",
     "pictogram.removed": "‘{name}’ heeft geen plaatje meer.",
-    "pictogram.hint": "Het plaatje staat naast de naam op het stembiljet, het bord, het bonnetje, de uitslag en de terugkoppeling. Het vervangt de naam nooit.",
+    "pictogram.hint": "Het plaatje staat naast de naam op het stembiljet, de uitslag en de terugkoppeling. Het vervangt de naam nooit.",
     "pictogram.current": "Nu: {picture}",
     "pictogram.column_help": "Een plaatje naast de vraag voor de kinderen (of leeg).",
     "pictogram.credit": "Plaatjes: OpenMoji (openmoji.org), CC BY-SA 4.0",
