@@ -22,8 +22,23 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine
 
 from kinderwijkraad.i18n import t
-from kinderwijkraad.services import accounts, ballots
-from tests.browser_support import WAIT_MS, screenshot, settle, wait_until
+from kinderwijkraad.services import accounts, ballots, lessons
+from kinderwijkraad.ui.speech import LABEL_CHARS
+from tests.browser_support import (
+    PORTRAIT,
+    STEP_BRAINSTORM,
+    STEP_PLAN,
+    WAIT_MS,
+    NewContext,
+    follows,
+    go,
+    join_tablets,
+    open_run,
+    screenshot,
+    settle,
+    start_lesson_2,
+    wait_until,
+)
 
 pytest_plugins = ["tests.browser_support"]
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
@@ -75,7 +90,9 @@ def _card(app_engine: Engine, app_url: str, poll, classroom_id: int) -> str:
 
 
 def _speaker(page: Page, text: str):
-    return page.get_by_role("button", name=t("speech.read_aloud", text=text), exact=True)
+    """The speaker that reads `text`, found by its accessible name as a screen reader would."""
+    short = text if len(text) <= LABEL_CHARS else text[:LABEL_CHARS].rstrip() + "…"
+    return page.get_by_role("button", name=t("speech.read_aloud", text=short), exact=True)
 
 
 def _spoken(page: Page) -> list[dict]:
@@ -168,3 +185,39 @@ def test_in_the_booth_nothing_spoken_or_shown_after_the_vote_names_the_choice(br
     assert not words.search(page.locator("body").inner_text())
     screenshot(page, "speech-booth-receipt")
     page.context.close()
+
+
+def test_a_team_tablet_reads_the_step_the_prompts_a_refusal_and_each_plan_question(
+        teacher: Page, new_context: NewContext, app_url: str, app_engine: Engine) -> None:
+    def spied(viewport: dict):
+        context = new_context(viewport)
+        context.add_init_script(SPY % "true")
+        return context
+
+    code = start_lesson_2(teacher, app_engine)
+    [tablet] = join_tablets(spied, app_url, code, {"De Mussen": PORTRAIT}).values()
+    state = lessons.run_state(app_engine, open_run(app_engine))
+    step_text = state.step.children_text.nl
+    _speaker(tablet, step_text).click()
+    assert _spoken(tablet) == [{"text": step_text, "lang": "nl-NL"}]
+
+    go(teacher, "Volgende stap", STEP_BRAINSTORM)
+    follows(tablet, STEP_BRAINSTORM)
+    prompt = f"{t('brainstorm.happy')}. {t('brainstorm.prompt.happy')}"
+    _speaker(tablet, prompt).click()
+    assert _spoken(tablet)[-1]["text"] == prompt
+    # Sending an empty note is refused, and the refusal can be heard too.
+    tablet.get_by_test_id("stForm").first.get_by_role("button", name=t("brainstorm.send")).click()
+    refusal = t("brainstorm.empty")
+    expect(_speaker(tablet, refusal)).to_be_visible(timeout=WAIT_MS)
+    _speaker(tablet, refusal).click()
+    assert _spoken(tablet)[-1]["text"] == refusal
+
+    go(teacher, "Volgende stap", STEP_PLAN)
+    follows(tablet, STEP_PLAN)
+    for field in state.series.plan_form.fields:
+        said = ". ".join(filter(None, [field.label.nl, field.help.nl if field.help else None,
+                                       ", ".join(option.nl for option in field.options)]))
+        _speaker(tablet, said).click()
+        assert _spoken(tablet)[-1] == {"text": said, "lang": "nl-NL"}
+    screenshot(tablet, "speech-plan-form")

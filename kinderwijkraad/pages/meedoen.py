@@ -148,9 +148,13 @@ def _plan_form(token: str, device: lessons.DeviceContext) -> None:
         help_text = shared.text_of(field.help) or None
         key = _field_key(field.name)
         # The speaker reads the question, its hint and its choices, at the start of the question's row.
-        spoken = [shared.text_of(field.label), help_text, ", ".join(shared.text_of(o) for o in field.options)]
+        spoken = ". ".join(filter(None, [shared.text_of(field.label), help_text,
+                                         ", ".join(shared.text_of(o) for o in field.options)]))
+        if field.type == FieldType.PHOTO:  # a block of its own: label, advice, photo, uploader
+            _photo(token, plan, label, spoken)
+            continue
         with st.container(horizontal=True, vertical_alignment="bottom", gap="small", key=f"plan_row_{field.name}"):
-            speech.speaker(". ".join(filter(None, spoken)))
+            speech.speaker(spoken)
             # The help goes in the empty box, where a child looks, not in a tooltip.
             if field.type == FieldType.TEXT:
                 st.text_input(label, key=key, placeholder=help_text,
@@ -166,8 +170,6 @@ def _plan_form(token: str, device: lessons.DeviceContext) -> None:
                     st.session_state[key] = ""
                 st.radio(label, options, key=key, format_func=labels.get, horizontal=True,
                          on_change=_autosave, args=(token, device, field.name))
-            elif field.type == FieldType.PHOTO:
-                _photo(token, plan, label)
     if st.session_state.get(state.TABLET_SAVE_ERROR):
         speech.message("error", st.session_state[state.TABLET_SAVE_ERROR], icon=":material/error:")
     elif plan.updated_at is not None:
@@ -199,9 +201,9 @@ def _save_photo(token: str, key: str) -> None:
     shared.plan_marker.clear()
 
 
-def _photo(token: str, plan: plans.PlanView, label: str) -> None:
-    st.markdown(f"**{label}**")
-    st.warning(t("plan.no_faces"), icon=":material/face_retouching_off:")
+def _photo(token: str, plan: plans.PlanView, label: str, spoken: str) -> None:
+    speech.said(f"**{label}**", spoken)
+    speech.message("warning", t("plan.no_faces"), icon=":material/face_retouching_off:")
     if plan.photo_name:
         shared.photo(plan.photo_name, width=280)
     key = _photo_key()
@@ -209,7 +211,7 @@ def _photo(token: str, plan: plans.PlanView, label: str) -> None:
                      max_upload_size=MAX_UPLOAD_BYTES // (1024 * 1024), on_change=_save_photo, args=(token, key))
     refused = st.session_state.pop(PHOTO_REFUSED, None)  # shown once, under the empty uploader
     if refused:
-        st.error(refused, icon=":material/error:")
+        speech.message("error", refused, icon=":material/error:")
 
 
 @errors.guarded  # a widget callback runs outside the page run

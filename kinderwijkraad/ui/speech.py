@@ -36,6 +36,7 @@ button.kwr-speak, :is(.st-key-ballot_options, .st-key-ballot_dots) button.kwr-sp
 /* A speaker stays beside its option or question, however narrow the tablet: its row never wraps. */
 ROW { flex-wrap: nowrap; }
 ROW > * { min-width: 0; }
+ROW > [data-testid="stElementContainer"]:not(:has(> [data-testid="stHtml"] > .kwr-speak)) { flex: 1 1 0; }
 button.kwr-speak:focus-visible { outline: 3px solid #17202a; outline-offset: 2px; }
 button.kwr-speak:active { background-color: #cfe7dc; }
 """.replace("ROW", ROW)
