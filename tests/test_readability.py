@@ -104,6 +104,11 @@ def test_numbers_are_words_and_punctuation_is_not():
     assert readability.sentences("Het kost 2.50 euro. Dat is veel.") == ["Het kost 2.50 euro.", "Dat is veel."]
 
 
+def test_a_single_letter_after_a_lowercase_word_ends_its_sentence():
+    text = "Kies plan A. Of kies plan B. Tik dan op Stem."
+    assert readability.sentences(text) == ["Kies plan A.", "Of kies plan B.", "Tik dan op Stem."]
+
+
 def test_abbreviations_and_initials_do_not_end_a_sentence():
     text = "Neem bijv. een bal mee. Dat is o.a. leuk! Meneer A. Jansen komt ook, enz. Klaar?"
     assert readability.sentences(text) == ["Neem bijv. een bal mee.", "Dat is o.a. leuk!",

@@ -133,7 +133,7 @@ def _plan_form(token: str, device: lessons.DeviceContext) -> None:
     form = plans.plan_form(engine(), device.run_id)
     plan = plans.team_plan(engine(), token=token)
     if plan.approved:
-        st.success(t("plan.approved_for_children"), icon=":material/verified:")
+        speech.message("success", t("plan.approved_for_children"), icon=":material/verified:")
         shared.plan_card(plan, form)
         return
     if st.session_state.get(state.TABLET_PLAN_REVISION) != plan.revision:
@@ -144,17 +144,21 @@ def _plan_form(token: str, device: lessons.DeviceContext) -> None:
     if any(field.required for field in form.fields):
         st.caption(t("plan.required_star"))
     for field in form.fields:
-        label = pictures.beside(field.pictogram, plain(shared.text_of(field.label))) + (" *" if field.required else "")
+        # The widget's label stays words only: Streamlit copies it into the field's aria-label, where a
+        # picture would be read out as its data address. The picture stands beside it in the row.
+        label = plain(shared.text_of(field.label)) + (" *" if field.required else "")
         help_text = shared.text_of(field.help) or None
         key = _field_key(field.name)
         # The speaker reads the question, its hint and its choices, at the start of the question's row.
         spoken = ". ".join(filter(None, [shared.text_of(field.label), help_text,
                                          ", ".join(shared.text_of(o) for o in field.options)]))
         if field.type == FieldType.PHOTO:  # a block of its own: label, advice, photo, uploader
-            _photo(token, plan, label, spoken)
+            _photo(token, plan, label, pictures.beside(field.pictogram, label), spoken)
             continue
         with st.container(horizontal=True, vertical_alignment="bottom", gap="small", key=f"plan_row_{field.name}"):
             speech.speaker(spoken)
+            if field.pictogram:
+                st.markdown(pictures.markdown(field.pictogram), width="content")
             # The help goes in the empty box, where a child looks, not in a tooltip.
             if field.type == FieldType.TEXT:
                 st.text_input(label, key=key, placeholder=help_text,
@@ -201,8 +205,9 @@ def _save_photo(token: str, key: str) -> None:
     shared.plan_marker.clear()
 
 
-def _photo(token: str, plan: plans.PlanView, label: str, spoken: str) -> None:
-    speech.said(f"**{label}**", spoken)
+def _photo(token: str, plan: plans.PlanView, label: str, shown: str, spoken: str) -> None:
+    """The photo question: `label` its words, `shown` with its picture, `spoken` what its speaker reads."""
+    speech.said(f"**{shown}**", spoken)
     speech.message("warning", t("plan.no_faces"), icon=":material/face_retouching_off:")
     if plan.photo_name:
         shared.photo(plan.photo_name, width=280)
@@ -244,7 +249,8 @@ def _withdraw(token: str, run_id: int, candidate: candidates.CandidateView) -> N
 
 def _sign_up(token: str, device: lessons.DeviceContext, current: lessons.RunState) -> None:
     # The school and class come from the lesson: shown, so a child on a borrowed tablet notices.
-    st.info(t("signup.for_class", classroom=plain(current.class_label)), icon=":material/school:")
+    speech.message("info", t("signup.for_class", classroom=plain(current.class_label)), icon=":material/school:",
+                   spoken=t("signup.for_class", classroom=current.class_label))
     with st.form("signup.form"):
         st.text_input(t("signup.prompt"), key=SIGN_UP_NAME, placeholder=t("signup.placeholder"))
         st.caption(t("signup.hint"))
@@ -252,7 +258,7 @@ def _sign_up(token: str, device: lessons.DeviceContext, current: lessons.RunStat
                               on_click=_send_sign_up, args=(token, device.run_id))
     refused = st.session_state.pop(state.TABLET_SIGNUP_ERROR, None)  # shown once, after the try that failed
     if refused:
-        st.error(refused, icon=":material/error:")
+        speech.message("error", refused, icon=":material/error:")
     remembered = st.session_state.get(state.TABLET_SIGNED_UP, {}).get(device.run_id, [])
     signed_up = candidates.tablet_sign_ups(engine(), token=token, candidate_ids=remembered)
     if not signed_up:
@@ -304,7 +310,7 @@ device = lessons.device_context(engine(), token)
 display_switch(token if device else None)  # bigger text, high contrast: kept for the tablet
 if device is None:
     if token:
-        st.warning(t("join.not_joined"))
+        speech.message("warning", t("join.not_joined"))
     _join_form()
 else:
     _tablet(token, device)

@@ -85,9 +85,10 @@ def _card_form() -> None:
             if st.form_submit_button(t("vote.check")):
                 title = polls.check_receipt(engine(), code=receipt)
                 if title:
-                    st.success(t("vote.receipt_counted", poll=plain(title)))
+                    speech.message("success", t("vote.receipt_counted", poll=plain(title)),
+                                   spoken=t("vote.receipt_counted", poll=title))
                 else:
-                    st.info(t("vote.receipt_not_found"))
+                    speech.message("info", t("vote.receipt_not_found"))
 
 
 def _receipt() -> None:

@@ -23,7 +23,8 @@ beside the score, not used for the target.
 
 How text is counted (our own rules, simple on purpose):
 - a sentence ends at `.`, `!` or `?` (or several) followed by a space or the end, and at a line
-  break; not after a known abbreviation (`bijv.`, `o.a.`, …) or a single letter (`A.`);
+  break; not after a known abbreviation (`bijv.`, `o.a.`, …) or a name's initial (`Meneer A. Jansen`,
+  not `plan A.`);
 - a word is a run of letters, digits, `-` or `'` holding at least one letter or digit;
   a hyphenated word is one word ("QR-code");
 - syllables of a word: for each hyphen part, the larger of pyphen's nl_NL hyphenation points + 1
@@ -132,12 +133,20 @@ def sentences(text: str) -> list[str]:
         for match in _SENTENCE_END.finditer(line):
             before = line[start:match.start()].split()
             last = before[-1].lower().rstrip(".") if before else ""
-            if match.group(1) == "." and (last in ABBREVIATIONS or (len(last) == 1 and last.isalpha())):
+            if match.group(1) == "." and (last in ABBREVIATIONS or _initial(before)):
                 continue  # "bijv." or an initial: the sentence goes on
             found.append(line[start:match.end()].strip())
             start = match.end()
         found.append(line[start:].strip())
     return [sentence for sentence in found if words(sentence)]
+
+
+def _initial(before: list[str]) -> bool:
+    """Whether the word before a full stop is a name's initial ("Meneer A. Jansen"): one capital
+    letter after a capitalised word or at the start. "Kies plan A. Of plan B." ends a sentence."""
+    if not before or len(before[-1]) != 1 or not before[-1].isupper():
+        return False
+    return len(before) == 1 or before[-2][:1].isupper()
 
 
 def syllables(word: str) -> int:

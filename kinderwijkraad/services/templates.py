@@ -9,9 +9,11 @@ the field, never with a traceback.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -188,10 +190,12 @@ def store_shipped_templates(engine: Engine, directory: Path = TEMPLATES_DIR) -> 
     the version it started with. Two app processes doing this at once are fine: the unique
     (slug, version) lets one of them win."""
     for slug in shipped_slugs(directory):
-        content = load_template_file(directory / f"{slug}.yaml").model_dump(mode="json")
+        path = directory / f"{slug}.yaml"
+        stat = path.stat()
+        content = _shipped_content(path, (stat.st_mtime_ns, stat.st_size))
         with read_session(engine) as session:
             latest = _latest(session, slug)
-            if latest is not None and (latest.created_by is not None or _same(latest.content, content)):
+            if latest is not None and (latest.created_by is not None or _same(latest.id, latest.content, content)):
                 continue
             version = 1 if latest is None else latest.version + 1
         try:
@@ -201,10 +205,26 @@ def store_shipped_templates(engine: Engine, directory: Path = TEMPLATES_DIR) -> 
             pass  # another process stored it first
 
 
-def _same(stored: dict, content: dict) -> bool:
+@lru_cache(maxsize=32)
+def _shipped_content(path: Path, _version: tuple[int, int]) -> dict:
+    """A shipped file as stored content, read again only when the file changes (the Lessjablonen
+    and Les geven pages ask on every run)."""
+    return load_template_file(path).model_dump(mode="json")
+
+
+_SAME: set[tuple[int | None, str]] = set()  # (stored version's id, its shipped content) found equal
+
+
+def _same(row_id: int | None, stored: dict, content: dict) -> bool:
     """Whether a stored version says what `content` says (read through today's schema: a field
-    added since, with its default, is no change)."""
-    return LessonSeries.model_validate(stored).model_dump(mode="json") == content
+    added since, with its default, is no change). A stored version never changes: remembered."""
+    marker = (row_id, json.dumps(content, sort_keys=True))
+    if marker in _SAME:
+        return True
+    same = LessonSeries.model_validate(stored).model_dump(mode="json") == content
+    if same:
+        _SAME.add(marker)
+    return same
 
 
 def list_templates(engine: Engine) -> list[TemplateSummary]:

@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import base64
 import html
+import unicodedata
 
 import streamlit as st
 
+from kinderwijkraad import speech
+from kinderwijkraad.config import get_settings
 from kinderwijkraad.i18n import current_language, t
 
 LOCALES = {"nl": "nl-NL", "en": "en-GB"}  # the language tag an utterance asks the tablet's voices for
@@ -36,7 +39,7 @@ button.kwr-speak, :is(.st-key-ballot_options, .st-key-ballot_dots) button.kwr-sp
 /* A speaker stays beside its option or question, however narrow the tablet: its row never wraps. */
 ROW { flex-wrap: nowrap; }
 ROW > * { min-width: 0; }
-ROW > [data-testid="stElementContainer"]:not(:has(> [data-testid="stHtml"] > .kwr-speak)) { flex: 1 1 0; }
+ROW > [data-testid="stElementContainer"]:last-child { flex: 1 1 0; }  /* the text or field takes the rest */
 button.kwr-speak:focus-visible { outline: 3px solid #17202a; outline-offset: 2px; }
 button.kwr-speak:active { background-color: #cfe7dc; }
 """.replace("ROW", ROW)
@@ -60,7 +63,7 @@ speech.stop = () => {
   if (synth) synth.cancel();
   if (speech.audio) speech.audio.pause();
 };
-speech.say = (text, lang, locale) => {
+speech.say = (text, lang, locale, sig) => {
   speech.stop();
   if (synth && hasVoice(lang)) {
     const utterance = new SpeechSynthesisUtterance(text);
@@ -74,7 +77,7 @@ speech.say = (text, lang, locale) => {
     speech.audio.id = "kwr-speech-audio";
     document.body.appendChild(speech.audio);
   }
-  speech.audio.src = new URL("speech?" + new URLSearchParams({lang, text}), window.location.href).href;
+  speech.audio.src = new URL("speech?" + new URLSearchParams({lang, text, sig}), window.location.href).href;
   speech.audio.play().catch(() => {});
   return "audio";
 };
@@ -83,7 +86,7 @@ document.addEventListener("click", event => {
   const button = target && target.closest("button.kwr-speak");
   if (button) {
     event.preventDefault();
-    speech.say(button.dataset.say, button.dataset.lang, button.dataset.locale);
+    speech.say(button.dataset.say, button.dataset.lang, button.dataset.locale, button.dataset.sig);
   } else if (target && target.closest("button")) {
     speech.stop();  // the child moved on: a choice, "Stem!", the next step
   }
@@ -97,20 +100,30 @@ def install() -> None:
     st.html(f"<style>{icon}{SPEAKER_CSS}</style>{SCRIPT}", unsafe_allow_javascript=True)
 
 
+def speakable(text: str) -> str:
+    """The text a voice should read: without emoji and other pictures in it ("😊 Gelukkig" would
+    be read as "smiling face Gelukkig"), on one line."""
+    kept = "".join(c for c in text if unicodedata.category(c) != "So" and c not in "\ufe0f\u200d")
+    return " ".join(kept.split())
+
+
 def button_html(text: str) -> str:
-    """A speaker that reads `text` (plain text, as the screen shows it) in the screen's language."""
+    """A speaker that reads `text` (plain text, as the screen shows it) in the screen's language,
+    signed so the server's /speech speaks it (kinderwijkraad/speech.py)."""
     language = current_language()
+    text = speakable(text)
     short = text if len(text) <= LABEL_CHARS else text[:LABEL_CHARS].rstrip() + "…"
     label = html.escape(t("speech.read_aloud", text=short), quote=True)
+    signed = speech.signature(text, language, get_settings().cookie_key)
     return (f'<button type="button" class="kwr-speak" data-say="{html.escape(text, quote=True)}" '
-            f'data-lang="{language}" data-locale="{LOCALES.get(language, language)}" aria-label="{label}" '
-            f'title="{label}"></button>')
+            f'data-lang="{language}" data-locale="{LOCALES.get(language, language)}" data-sig="{signed}" '
+            f'aria-label="{label}" title="{label}"></button>')
 
 
 def speaker(text: str) -> None:
     """Just the speaker, where the text beside it is drawn by someone else (a widget's label)."""
-    if text.strip():
-        st.html(button_html(" ".join(text.split())), width="content")
+    if speakable(text):
+        st.html(button_html(text), width="content")
 
 
 def said(shown: str, spoken: str, *, key: str | None = None) -> None:
