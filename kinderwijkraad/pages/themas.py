@@ -198,9 +198,9 @@ def _picture_form(row: plans.ThemeRow) -> None:
         # An emoji typed in earlier is listed too, so leaving the picker as it is keeps it.
         choices = list(dict.fromkeys([None, *pictograms.names(), row.pictogram]))
         # Keyed by what is stored, so after a save the picker starts from the new picture.
-        stored = hashlib.sha1((row.pictogram or "").encode()).hexdigest()[:8]
+        picked_from = hashlib.sha1((row.pictogram or "").encode()).hexdigest()[:8]
         chosen = st.selectbox(t("pictogram.pick"), choices, format_func=pictures.picker_label,
-                              index=choices.index(row.pictogram), key=f"themes.picture_pick.{row.id}.{stored}",
+                              index=choices.index(row.pictogram), key=f"themes.picture_pick.{row.id}.{picked_from}",
                               placeholder=t("pictogram.pick"))
         typed = st.text_input(t("pictogram.or_emoji"), max_chars=pictograms.MAX_LENGTH,
                               help=t("pictogram.or_emoji_help"), key=f"themes.picture_emoji.{row.id}")

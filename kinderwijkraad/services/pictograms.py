@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 
 from kinderwijkraad.config import ASSETS_DIR
 from kinderwijkraad.errors import InvalidInput
-from kinderwijkraad.models import Plan, PollOption, Theme
+from kinderwijkraad.models import PollOption, Theme
 
 PICTOGRAMS_DIR = ASSETS_DIR / "pictograms"
 MANIFEST = PICTOGRAMS_DIR / "pictograms.json"
@@ -206,11 +206,11 @@ def label(value: str | None, language: str) -> str:
 # --- read models ---------------------------------------------------------------------------
 
 
-def of_options(session: Session, options: Iterable[PollOption]) -> dict[int, str]:
-    """Each poll option's picture: its theme's, or for a plan the picture of the plan's theme."""
+def of_options(session: Session, options: Iterable[PollOption],
+               theme_of_plan: dict[int | None, int | None]) -> dict[int, str]:
+    """Each poll option's picture: its theme's, or for a plan the picture of the plan's theme
+    (`theme_of_plan`: the options' plans, which the caller has read already)."""
     options = list(options)
-    theme_of_plan = dict(session.exec(select(Plan.id, Plan.theme_id).where(
-        col(Plan.id).in_({o.plan_id for o in options if o.plan_id} or {-1}))).all())
     theme_ids = {o.theme_id or theme_of_plan.get(o.plan_id) for o in options} - {None}
     pictures = dict(session.exec(select(Theme.id, Theme.pictogram).where(
         col(Theme.id).in_(theme_ids or {-1}), col(Theme.pictogram).is_not(None))).all())

@@ -167,9 +167,10 @@ class PollView:
 def view_of(session: Session, poll: Poll, now: datetime | None = None) -> PollView:
     options = session.exec(select(PollOption).where(PollOption.poll_id == poll.id)
                            .order_by(PollOption.position)).all()
-    plan_teams = dict(session.exec(select(Plan.id, Plan.team_id).where(
-        col(Plan.id).in_({o.plan_id for o in options if o.plan_id} or {-1}))).all())
-    pictures = pictograms.of_options(session, options)
+    plan_rows = session.exec(select(Plan.id, Plan.team_id, Plan.theme_id).where(
+        col(Plan.id).in_({o.plan_id for o in options if o.plan_id} or {-1}))).all()
+    plan_teams = {plan_id: team_id for plan_id, team_id, _ in plan_rows}
+    pictures = pictograms.of_options(session, options, {plan_id: theme_id for plan_id, _, theme_id in plan_rows})
     if poll.cycle_id is not None:
         cycle = session.get(Cycle, poll.cycle_id)
         scope = f"{session.get(Neighbourhood, cycle.neighbourhood_id).name} {cycle.school_year}"
