@@ -78,7 +78,12 @@ def flash(message: str) -> None:
 
 
 def show_flash() -> None:
+    """The remembered message, in a slot that is drawn on every run, message or not. An element
+    that comes and goes above a page's tabs makes Streamlit remount them, and a remounted tab bar
+    shows the tab the app opened while still sending the tab last clicked: the next button press
+    then jumped back to that tab (Voorstellen, after "Voorstel maken")."""
+    slot = st.empty()
     message = st.session_state.get(FLASH)
     if message:
-        st.success(message)
+        slot.success(message)
         st.session_state[FLASH] = None
