@@ -68,6 +68,8 @@ def test_a_new_poll_opens_selected_and_stays_selected_after_a_save(page: Page, a
     box = page.get_by_role("combobox", name=nl("polls.pick"), exact=True)
     expect(box).to_have_value(re.compile("^" + re.escape(title) + " ·"), timeout=WAIT_MS)
     expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=WAIT_MS)
+    # The form's popover closes once the poll is made: left open, it lies over the new poll.
+    expect(page.get_by_role("dialog", name=nl("polls.new"))).to_have_count(0, timeout=WAIT_MS)
     screenshot(page, f"polls-new-{username}")
 
     # A save on the new draft keeps it selected; so does a reload.

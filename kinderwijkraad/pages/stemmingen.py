@@ -27,6 +27,7 @@ from kinderwijkraad.ui.tabs import place_tabs
 actor = auth.require(Role.ADMIN, Role.FACILITATOR, Role.TEACHER)
 CHOOSE = t("streamlit.choose_option")  # a selectbox's placeholder, instead of Streamlit's English
 POLL_PARAM = "stemming"  # the poll shown, in the address beside its tab: a reload or a link opens both
+NEW_POLL_OPEN = "polls.new.open"  # the "Nieuwe stemming" popover: closed by the app once the poll is made
 
 
 def _select_next(poll_id: int | None) -> None:
@@ -333,6 +334,7 @@ if state.POLL_SELECT_NEXT in st.session_state:  # a poll just made, started or t
     st.session_state[state.POLL_SELECTED] = st.session_state.pop(state.POLL_SELECT_NEXT)
     for key in ("polls.new.title", "polls.new.question"):  # the next new poll starts empty
         st.session_state.pop(key, None)
+    st.session_state[NEW_POLL_OPEN] = False  # a popover stays open over the page until it is closed
 ids = [s.id for s in summaries]
 if st.session_state[state.POLL_SELECTED] not in ids:
     st.session_state[state.POLL_SELECTED] = ids[0] if ids else None
@@ -347,7 +349,8 @@ if summaries:
     picker.selectbox(t("polls.pick"), ids, format_func=names.get, key=state.POLL_SELECTED, placeholder=CHOOSE)
     if st.query_params.get(POLL_PARAM) != str(st.session_state[state.POLL_SELECTED]):
         st.query_params[POLL_PARAM] = str(st.session_state[state.POLL_SELECTED])
-with new.popover(t("polls.new"), icon=":material/add:", use_container_width=True):
+with new.popover(t("polls.new"), icon=":material/add:", use_container_width=True, key=NEW_POLL_OPEN,
+                 on_change="rerun"):
     _new_poll_form()
 
 if not summaries:
