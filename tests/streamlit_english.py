@@ -29,6 +29,7 @@ STREAMLIT_ENGLISH = [
     "App pages", "Collapse sidebar", "Expand sidebar", "Help for",
     # other screen-reader labels
     "Choose date", "Clear date", "Fullscreen", "Close fullscreen", "Download as CSV",
+    "Add row", "Delete row(s)", "Show/hide columns", "Clear selection",
     "Skip to main content", "Clear value", "Clear all", "Main menu", "Running...",
     "Show password", "Hide password", "Page not found", "Running the app's main page",
     "outside the allowed range",
@@ -49,8 +50,16 @@ def english_in(text: str) -> list[str]:
 
 
 # Every visible element's own text, and its aria-label, placeholder and title (as
-# [kind, value, data-testid of the nearest element that has one]).
-_SHOWN = """() => {
+# [kind, value, data-testid of the nearest element that has one]), as the next frame paints them:
+# ui/style.py's script rewrites Streamlit's English in the frame after a redraw, before it is painted,
+# so a redraw just before this check (a table's toolbar drawn after the run) is read once rewritten.
+# Two frames: a redraw that comes while this waits queues its rewrite behind this check's first frame
+# callback. A page whose frames stall is read after 1 s.
+_SHOWN = """async () => {
+  await new Promise(resolve => {
+    requestAnimationFrame(() => requestAnimationFrame(resolve));
+    setTimeout(resolve, 1000);
+  });
   const found = [];
   for (const element of document.body.querySelectorAll('*')) {
     if (['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE'].includes(element.tagName)) continue;

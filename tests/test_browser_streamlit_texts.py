@@ -152,6 +152,12 @@ def test_the_admins_menu_a_multiselect_and_a_help_tooltip_speak_the_screens_lang
     no_english(page, f"wijken, a new class with a teacher picked ({size})")
     screenshot(page, f"streamlit-texts-multiselect-{size}")
 
+    # A data editor's toolbar (Lessjablonen, a lesson's steps): its buttons' labels are read aloud.
+    page.goto(f"{app_url}/sjablonen")
+    expect(page.get_by_label(nl("streamlit.add_row"), exact=True).first).to_be_attached(timeout=2 * WAIT_MS)
+    expect(page.get_by_label(nl("streamlit.show_hide_columns"), exact=True).first).to_be_attached()
+    no_english(page, f"lessjablonen, a data editor's toolbar ({size})")
+
     # A help tooltip and a number box (Privacy, Bewaartermijn): Dutch, English, Dutch again.
     page.goto(f"{app_url}/privacy")
     expect(page.get_by_role("tab", name=nl("privacy.tab.retention"))).to_be_visible(timeout=2 * WAIT_MS)

@@ -24,8 +24,9 @@ EXAMPLES = [
     "Choose an option", "Choose options", "No options to select", "Choose an option", "Choose options", "Open",
     "Close", "Clear value", "Clear all", "Remove Noor", "Skip to main content", "View 6 more", "View less",
     "Sidebar", "App pages", "Collapse sidebar", "Expand sidebar", "Choose date", "Clear date",
-    "Fullscreen: Foto", "Close fullscreen", "Download as CSV: Uitslag", "Search", "Fullscreen", "Close fullscreen",
-    "Download as CSV", "Search", "Increment",
+    "Fullscreen: Foto", "Close fullscreen", "Download as CSV: Uitslag", "Search", "Add row", "Delete row(s)",
+    "Show/hide columns: Stappen", "Clear selection", "Fullscreen", "Close fullscreen", "Download as CSV", "Search",
+    "Add row", "Delete row(s)", "Show/hide columns", "Clear selection", "Increment",
     "Decrement", "progress", "Main menu", "Running...", "Notifications", "Show password", "Hide password",
     "Page not found", "You have requested page /bestaat-niet, but no corresponding file was found in the app's pages/ "
     "directory. Running the app's main page.", "Close",

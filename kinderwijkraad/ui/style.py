@@ -64,8 +64,13 @@ SELECT_PARTS = '[data-testid="stSelectbox"] [aria-label], [data-testid="stMultiS
 StreamlitText = tuple[str, str | None, str, Callable[[], str]]
 TOOLBAR = '[data-testid="stElementToolbarButton"]'
 NUMBERS = '[data-testid="stNumberInputContainer"], [data-testid="stNumberInput"]'
-TOOLBAR_BUTTONS = (("Fullscreen", "streamlit.fullscreen"), ("Close fullscreen", "streamlit.close_fullscreen"),
-                   ("Download as CSV", "streamlit.download_csv"), ("Search", "streamlit.search"))
+# The buttons over an image, a chart or a table (as patterns: "Delete row(s)" holds brackets); a data
+# editor adds its own.
+TOOLBAR_BUTTONS = ((r"Fullscreen", "streamlit.fullscreen"), (r"Close fullscreen", "streamlit.close_fullscreen"),
+                   (r"Download as CSV", "streamlit.download_csv"), (r"Search", "streamlit.search"),
+                   (r"Add row", "streamlit.add_row"), (r"Delete row\(s\)", "streamlit.delete_rows"),
+                   (r"Show/hide columns", "streamlit.show_hide_columns"),
+                   (r"Clear selection", "streamlit.clear_selection"))
 STREAMLIT_TEXTS: tuple[StreamlitText, ...] = (
     ('[data-testid="InputInstructions"] span', None, r"^Press (Ctrl|⌘)\+Enter to submit form$",
      lambda: t("streamlit.press_keys_enter_submit", keys="$1")),
