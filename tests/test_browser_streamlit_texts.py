@@ -5,8 +5,8 @@ note box, the photo uploader's button, limit and refusal, a help tooltip's "Help
 "Choose options", the sidebar's labels); ui/style.py replaces it from the catalogue. These tests walk
 the screens where it shows: a child's tablet from the brainstorm to the photo (a photo too big, the
 refusal's tooltip open), and the admin (who has the most pages in the menu) on the menu, a form with
-a multiselect and a help tooltip, in Dutch, then English, then Dutch again. The list of Streamlit's
-English is tests/streamlit_english.py.
+a multiselect, a data editor's toolbar, and a help tooltip in Dutch, then English, then Dutch again.
+The list of Streamlit's English is tests/streamlit_english.py.
 """
 
 from __future__ import annotations
