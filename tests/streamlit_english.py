@@ -50,31 +50,40 @@ def english_in(text: str) -> list[str]:
 
 
 # Every visible element's own text, and its aria-label, placeholder and title (as
-# [kind, value, data-testid of the nearest element that has one]), as the next frame paints them:
-# ui/style.py's script rewrites Streamlit's English in the frame after a redraw, before it is painted,
-# so a redraw just before this check (a table's toolbar drawn after the run) is read once rewritten.
-# Two frames: a redraw that comes while this waits queues its rewrite behind this check's first frame
-# callback. A page whose frames stall is read after 1 s.
-_SHOWN = """async () => {
-  await new Promise(resolve => {
-    requestAnimationFrame(() => requestAnimationFrame(resolve));
-    setTimeout(resolve, 1000);
-  });
-  const found = [];
-  for (const element of document.body.querySelectorAll('*')) {
-    if (['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE'].includes(element.tagName)) continue;
-    if (!element.checkVisibility({visibilityProperty: true, opacityProperty: false})) continue;
-    const where = element.closest('[data-testid]')?.getAttribute('data-testid') || element.tagName;
-    const own = [...element.childNodes].filter(node => node.nodeType === Node.TEXT_NODE)
-      .map(node => node.nodeValue.trim()).filter(Boolean).join(' ');
-    if (own) found.push(['text', own, where]);
-    for (const name of ['aria-label', 'placeholder', 'title']) {
-      const value = element.getAttribute(name);
-      if (value) found.push([name, value, where]);
+# [kind, value, data-testid of the nearest element that has one]), as the next frame paints them.
+# ui/style.py's script rewrites Streamlit's English in the animation frame after a redraw, before
+# it is painted; until then its `pending` is set. So the page is read inside a frame callback once
+# no rewrite is pending: every redraw so far is rewritten, and no redraw can come in between (a
+# redraw is a task of its own). A table's toolbar, for one, can be drawn after the run, just before
+# the check. A page that redraws in every frame is read after 5 s as it is.
+_SHOWN = """() => new Promise(resolve => {
+  let done = false;
+  const read = () => {
+    if (done) return;
+    done = true;
+    const found = [];
+    for (const element of document.body.querySelectorAll('*')) {
+      if (['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE'].includes(element.tagName)) continue;
+      if (!element.checkVisibility({visibilityProperty: true, opacityProperty: false})) continue;
+      const where = element.closest('[data-testid]')?.getAttribute('data-testid') || element.tagName;
+      const own = [...element.childNodes].filter(node => node.nodeType === Node.TEXT_NODE)
+        .map(node => node.nodeValue.trim()).filter(Boolean).join(' ');
+      if (own) found.push(['text', own, where]);
+      for (const name of ['aria-label', 'placeholder', 'title']) {
+        const value = element.getAttribute(name);
+        if (value) found.push([name, value, where]);
+      }
     }
-  }
-  return found;
-}"""
+    resolve(found);
+  };
+  const deadline = performance.now() + 5000;
+  const inFrame = () => {
+    if (window.kwrStreamlitTexts?.pending && performance.now() < deadline) requestAnimationFrame(inFrame);
+    else read();
+  };
+  requestAnimationFrame(inFrame);
+  setTimeout(read, 6000);  // frames that stop altogether
+})"""
 
 
 def english_on(page) -> list[str]:

@@ -204,7 +204,8 @@ kwr.fix = () => {
 };
 kwr.fix();
 if (!kwr.watcher) {
-  // Once per frame at most, before it is painted: a burst of redraws costs one pass.
+  // Once per frame at most, before it is painted: a burst of redraws costs one pass. `pending` also
+  // tells a browser test that a rewrite is still to come (tests/streamlit_english.py).
   kwr.watcher = new MutationObserver(() => {
     if (!kwr.pending) { kwr.pending = true; requestAnimationFrame(() => kwr.fix()); }
   });
