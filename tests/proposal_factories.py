@@ -8,7 +8,7 @@ recipient along (send, answer, reply link) the way a facilitator or an official 
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -16,6 +16,7 @@ from PIL import Image
 from sqlalchemy import Engine, func, select, text, update
 from sqlmodel import SQLModel
 
+from kinderwijkraad.config import AMSTERDAM
 from kinderwijkraad.db import write_session
 from kinderwijkraad.models import Decision, OrganisationKind, Recipient, RecipientStatus, Role
 from kinderwijkraad.services import (
@@ -274,3 +275,10 @@ def set_reply_by(engine: Engine, recipient_id: int, day: date) -> None:
     """Move a recipient's reply-by date (e.g. into the past) directly in the database."""
     with write_session(engine) as session:
         session.execute(update(Recipient).where(Recipient.id == recipient_id).values(reply_by=day))
+
+
+def days_ago(days: int) -> datetime:
+    """Noon on the Amsterdam calendar `days` days ago, in UTC: a stored moment whose day count does
+    not depend on the hour the test runs. (utcnow() minus 60 days, late in the evening, falls on
+    the next Amsterdam day when summer time lies between: 59 days.)"""
+    return datetime.combine(proposals.today() - timedelta(days=days), time(12), tzinfo=AMSTERDAM).astimezone(UTC)

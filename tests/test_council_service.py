@@ -593,13 +593,10 @@ def test_the_page_refuses_certificates_with_a_clear_message_while_there_are_no_m
 def test_the_work_list_follows_the_proposals_of_a_theme(engine):
     """A theme whose proposal went to the gemeente 60 days ago is not "nog geen partner / Nog te
     doen": partner, status and next step come from the proposal; done when the partner carried it out."""
-    from datetime import timedelta
-
     from sqlalchemy import update
 
     from kinderwijkraad.db import write_session
     from kinderwijkraad.models import Decision, Recipient, RecipientStatus, WorkStatus
-    from kinderwijkraad.models.common import utcnow
     from kinderwijkraad.services import proposals
     from tests import proposal_factories as pf
 
@@ -613,7 +610,7 @@ def test_the_work_list_follows_the_proposals_of_a_theme(engine):
     pf.send(engine, world, "gemeente")
     with write_session(engine) as session:
         session.execute(update(Recipient).where(Recipient.id == world.recipients["gemeente"])
-                        .values(sent_at=utcnow() - timedelta(days=60)))
+                        .values(sent_at=pf.days_ago(60)))
     row = speeltuin()
     assert (row.status, row.organisation) == (WorkStatus.DOING, "Gemeente Rivierstad")
     assert row.organisation_id is not None

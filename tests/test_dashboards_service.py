@@ -16,7 +16,6 @@ from kinderwijkraad.errors import InvalidInput, NotAllowed, NotFound
 from kinderwijkraad.exports.year_report import YearReport
 from kinderwijkraad.i18n import t
 from kinderwijkraad.models import Decision, LessonRun, Phase, Recipient, RecipientStatus
-from kinderwijkraad.models.common import utcnow
 from kinderwijkraad.services import (
     accounts,
     answers,
@@ -104,7 +103,7 @@ def test_answers_realisation_and_feedback_are_counted_per_recipient_plan_and_cla
     proposals.move_recipient(engine, actor=world.facilitator, recipient_id=recipient_id, to=RecipientStatus.DONE)
     with write_session(engine) as session:  # the gemeente got it ten days ago and should have answered
         session.execute(update(Recipient).where(Recipient.id == world.recipients["gemeente"])
-                        .values(sent_at=utcnow() - timedelta(days=10), reply_by=today() - timedelta(days=1)))
+                        .values(sent_at=pf.days_ago(10), reply_by=today() - timedelta(days=1)))
     counts = _figures(engine, world).counts
     assert (counts.realised, counts.plans_realised, counts.overdue, counts.longest_wait_days) == (1, 3, 1, 10)
 
